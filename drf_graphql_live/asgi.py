@@ -1,0 +1,52 @@
+"""live_application(): the project's ASGI app with GraphQL on ``/graphql/``.
+
+    # asgi.py
+    django_asgi_app = get_asgi_application()
+    from drf_graphql_live.asgi import live_application
+    application = live_application(schema, django_asgi_app)
+
+HTTP to ``PATH`` (and ``PATH/assets/...``) and every WebSocket to ``PATH`` go to our
+consumers, behind Channels' ``AuthMiddlewareStack`` so the Django session logs users in;
+WebSockets also pass ``AllowedHostsOriginValidator`` (cross-site pages cannot open a
+socket with the user's cookies). Everything else goes to Django.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.security.websocket import AllowedHostsOriginValidator
+
+from .consumers import GraphQLHTTPConsumer, GraphQLWSConsumer
+from .settings import live_settings
+
+__all__ = ["live_application"]
+
+ASGIApp = Any
+
+
+def live_application(schema: Any, django_asgi_app: ASGIApp, *, path: str | None = None) -> ASGIApp:
+    """An ASGI app serving ``schema`` at ``path`` (default ``DRF_GRAPHQL_LIVE["PATH"]``)."""
+    graphql_path = "/" + (path or live_settings.path).strip("/") + "/"
+    http_app = AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema))
+    ws_app = AllowedHostsOriginValidator(
+        AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema))
+    )
+
+    def is_graphql(request_path: str) -> bool:
+        return request_path.rstrip("/") + "/" == graphql_path or request_path.startswith(
+            graphql_path + "assets/"
+        )
+
+    async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            if scope["path"].rstrip("/") + "/" == graphql_path:
+                return await ws_app(scope, receive, send)
+            await send({"type": "websocket.close", "code": 4404})
+            return None
+        if scope["type"] == "http" and is_graphql(scope["path"]):
+            return await http_app(scope, receive, send)
+        return await django_asgi_app(scope, receive, send)
+
+    return application

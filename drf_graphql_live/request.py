@@ -1,0 +1,81 @@
+"""A Django ``HttpRequest`` for one GraphQL operation, built from the ASGI scope.
+
+DRF's authentication, permission, throttle, filter and pagination classes all read a
+Django request (``request.method``, ``META``, ``GET``, ``user``). Each root field gets a
+fresh one that looks like the REST call it stands for::
+
+    request = operation_request(context, method="GET", path="/api/tasks/",
+                                query=[("status", "done")])
+
+The method matters: ``IsAuthenticatedOrReadOnly`` and friends check
+``request.method in SAFE_METHODS``, so a mutation must not look like a GET.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest
+
+__all__ = ["LiveContext", "operation_request"]
+
+_HTTP_SCHEME = {"ws": "http", "wss": "https"}
+
+
+@dataclasses.dataclass
+class LiveContext:
+    """``info.context`` for every operation, over HTTP or WebSocket.
+
+    ``connection_params`` is the WebSocket ``connection_init`` payload (Strawberry sets
+    it); ``headers`` are extra request headers taken from it (``Authorization``).
+    """
+
+    scope: Mapping[str, Any]
+    request: Any = None
+    response: Any = None
+    ws: Any = None
+    connection_params: Any = None
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: False only in tests (like Django's test ``Client``): skip SessionAuthentication's
+    #: CSRF check for a user put straight into the scope.
+    enforce_csrf: bool = True
+
+    @property
+    def is_websocket(self) -> bool:
+        return self.scope.get("type") == "websocket"
+
+
+def operation_request(
+    context: LiveContext,
+    *,
+    method: str,
+    path: str | None = None,
+    query: Iterable[tuple[str, str]] = (),
+) -> HttpRequest:
+    """A Django request with ``context``'s user, session and headers."""
+    scope = context.scope
+    http_scope = {
+        **scope,
+        "type": "http",
+        "method": method,
+        "path": path or scope.get("path", "/"),
+        "scheme": _HTTP_SCHEME.get(scope.get("scheme", "http"), scope.get("scheme", "http")),
+        "query_string": urlencode(list(query)).encode(),
+    }
+    request = ASGIRequest(http_scope, io.BytesIO(b""))
+    for name, value in context.headers.items():
+        request.META["HTTP_" + name.upper().replace("-", "_")] = value
+    request.user = scope.get("user") or AnonymousUser()
+    if "session" in scope:
+        request.session = scope["session"]
+    if context.is_websocket or not context.enforce_csrf:
+        # The handshake's Origin was checked (AllowedHostsOriginValidator); a socket has
+        # no CSRF token to send, so session-authenticated mutations over it are allowed.
+        request._dont_enforce_csrf_checks = True
+    return request

@@ -1,0 +1,62 @@
+"""build_schema(): the public entry point, a router in, a live ``strawberry.Schema`` out.
+
+    from drf_graphql_live import build_schema
+    schema = build_schema(router)
+
+The schema it returns knows how to run every root field through its viewset
+(:mod:`.operations`) and gives every error an ``extensions.code``, including errors
+graphql-core raises before any resolver runs (syntax, unknown fields): those are
+``BAD_REQUEST``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from rest_framework.routers import BaseRouter
+from schema_gen import generate_schema
+from strawberry.types import ExecutionContext
+
+from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
+from .operations import ViewsetRunner
+from .registry import endpoints_from
+
+__all__ = ["LiveSchema", "build_schema", "last_built_schema"]
+
+_last_built: list[strawberry.Schema] = []
+
+
+class LiveSchema(strawberry.Schema):
+    """A Strawberry schema whose errors always carry ``extensions.code``."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if not (error.extensions or {}).get("code"):
+                code = BAD_REQUEST if error.original_error is None else INTERNAL_SERVER_ERROR
+                error.extensions = {**(error.extensions or {}), "code": code}
+        # A refusal DRF would answer with a 4xx is the client's business, not a server
+        # error: only unexpected failures reach Strawberry's error log.
+        unexpected = [e for e in errors if e.extensions.get("code") == INTERNAL_SERVER_ERROR]
+        super().process_errors(unexpected, execution_context)
+
+
+def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> strawberry.Schema:
+    """The GraphQL schema of every viewset registered on ``router``.
+
+    ``schema_kwargs`` go to ``strawberry.Schema`` (``extensions=``, ``types=``...).
+    """
+    schema = generate_schema(
+        endpoints_from(router), runner=ViewsetRunner(), schema_class=LiveSchema, **schema_kwargs
+    )
+    _last_built[:] = [schema]
+    return schema
+
+
+def last_built_schema() -> strawberry.Schema | None:
+    """The schema ``build_schema`` built last in this process (for ``export_schema``)."""
+    return _last_built[0] if _last_built else None

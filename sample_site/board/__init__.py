@@ -1,0 +1,1 @@
+"""The team board: projects, tasks and comments, exposed through DRF viewsets."""

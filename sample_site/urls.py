@@ -1,0 +1,29 @@
+"""URLconf of the demo project.
+
+The REST API lives under ``/api/``. ``/graphql/`` (HTTP and WebSocket) is served by the
+ASGI application in ``sample_site.asgi``, generated from the same ``router``.
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from rest_framework.routers import DefaultRouter
+
+from sample_site.board.views import CommentViewSet, ProjectViewSet, TaskViewSet, UserViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet)
+router.register("tasks", TaskViewSet)
+router.register("comments", CommentViewSet)
+router.register("users", UserViewSet)
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api-auth/", include("rest_framework.urls")),
+]
+
+# Builds the GraphQL schema from ``router`` when the URLconf is imported, so
+# ``export_schema`` and the ASGI app see the same schema as the REST API.
+from sample_site import schema as _schema  # noqa: E402, F401

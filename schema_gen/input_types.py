@@ -1,0 +1,73 @@
+"""Input types from the write side of a serializer.
+
+``PostInput`` (create) keeps DRF's required-ness: a required field is non-null, any
+other is optional and, when omitted, is not sent to the serializer at all (so the
+serializer's own default applies). ``PostPartialInput`` (partial update) makes every
+field optional, like ``PATCH``::
+
+    input PostInput { title: String!, body: String, status: PostStatus }
+    input PostPartialInput { title: String, body: String, status: PostStatus }
+
+Each generated input class carries ``__drf_fields__`` (Python attribute -> serializer
+field name) so the runtime can turn an input object back into DRF's ``request.data``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from rest_framework import fields, serializers
+
+from .converters import Direction, map_field
+from .introspection import dotted, instantiate, python_name
+from .naming import camel, type_name
+
+if TYPE_CHECKING:
+    from .object_types import TypeBuilder
+
+__all__ = ["build_input_type", "writable_fields"]
+
+
+def writable_fields(serializer: serializers.BaseSerializer) -> dict[str, fields.Field]:
+    """The fields a client may send: not read-only, not hidden."""
+    return {
+        name: field
+        for name, field in serializer.fields.items()
+        if not field.read_only and not isinstance(field, fields.HiddenField)
+    }
+
+
+def build_input_type(
+    builder: TypeBuilder, serializer_class: type[serializers.BaseSerializer], partial: bool
+) -> type | None:
+    """``<Name>Input``/``<Name>PartialInput``; None when the serializer has nothing writable."""
+    name = type_name(serializer_class) + ("PartialInput" if partial else "Input")
+    writable = writable_fields(instantiate(serializer_class))
+    if not writable:
+        return None
+    builder.names.claim(
+        name, dotted(serializer_class) + (" (partial input)" if partial else " (input)")
+    )
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {}
+    attr_to_field: dict[str, str] = {}
+    for field_name, field in writable.items():
+        attr = python_name(field_name)
+        annotation = map_field(field, builder, Direction.INPUT)
+        non_null = field.required and not field.allow_null and not partial
+        annotations[attr] = annotation if non_null else annotation | None
+        namespace[attr] = strawberry.field(
+            name=camel(field_name),
+            description=str(field.help_text) if field.help_text else None,
+            default=dataclasses.MISSING if non_null else strawberry.UNSET,
+        )
+        attr_to_field[attr] = field_name
+    namespace.update(
+        __annotations__=annotations,
+        __module__=serializer_class.__module__,
+        __drf_serializer__=serializer_class,
+        __drf_fields__=attr_to_field,
+    )
+    return strawberry.input(type(name, (), namespace), name=name)

@@ -1,0 +1,40 @@
+"""Small helpers for reading serializer classes at schema-build time.
+
+Shared by the output and input builders::
+
+    fields = instantiate(PostSerializer).fields
+    python_name("class")   # "f_class": a valid dataclass attribute
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+
+from rest_framework import serializers
+
+__all__ = ["dotted", "instantiate", "own_doc", "python_name"]
+
+
+def instantiate(serializer_class: type[serializers.BaseSerializer]) -> serializers.BaseSerializer:
+    """An unbound serializer instance to read ``.fields`` from (no request exists yet)."""
+    return serializer_class(context={})
+
+
+def python_name(field_name: str) -> str:
+    """A valid dataclass attribute for a serializer field name."""
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in field_name)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = f"f_{name}"
+    return name
+
+
+def dotted(cls: type) -> str:
+    """``module.QualName``: how error messages name a class."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def own_doc(cls: type) -> str | None:
+    """The class's own docstring, not ModelSerializer's inherited one."""
+    doc = cls.__dict__.get("__doc__")
+    return inspect.cleandoc(doc) if doc else None

@@ -1,0 +1,228 @@
+"""Root fields of one registered viewset: what exists, its name, arguments and type.
+
+Pure description, no execution: the runtime supplies the code that runs each
+:class:`RootField` (see :func:`schema_gen.schema.generate_schema`)::
+
+    endpoint = Endpoint("posts", "post", PostViewSet)
+    [f.name for f in root_fields(endpoint, builder)]
+    # ['posts', 'post', 'createPost', 'updatePost', 'deletePost']
+
+Only actions the viewset has are generated: a ``ReadOnlyModelViewSet`` gets no mutations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import warnings
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from django.core.exceptions import ImproperlyConfigured
+
+from .arguments import Argument, filter_arguments, pagination_arguments
+from .introspection import dotted
+from .naming import camel, pascal, type_name
+from .pages import page_type
+
+if TYPE_CHECKING:
+    from .object_types import TypeBuilder
+
+__all__ = ["Endpoint", "Operation", "RootField", "root_fields"]
+
+
+class Operation(enum.Enum):
+    """What a root field does; the runtime dispatches on it."""
+
+    LIST = "list"
+    RETRIEVE = "retrieve"
+    CREATE = "create"
+    UPDATE = "partial_update"
+    DESTROY = "destroy"
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """One router registration: ``router.register(prefix, viewset, basename)``."""
+
+    prefix: str
+    basename: str
+    viewset: type
+
+    def view(self, action: str) -> Any:
+        """A request-less viewset instance, enough to read its configuration."""
+        view = self.viewset()
+        view.action = action
+        view.request = None
+        view.format_kwarg = None
+        view.kwargs = {}
+        view.args = ()
+        return view
+
+    def serializer_class(self, action: str) -> type:
+        """``get_serializer_class()`` for ``action``, read without a request."""
+        try:
+            serializer_class = self.view(action).get_serializer_class()
+        except Exception:  # get_serializer_class() that needs self.request.user
+            serializer_class = getattr(self.viewset, "serializer_class", None)
+        if serializer_class is None:
+            raise ImproperlyConfigured(
+                f"{dotted(self.viewset)} (registered as {self.prefix!r}) has no "
+                "serializer_class and get_serializer_class() needs a request. Set "
+                "`serializer_class` on the viewset."
+            )
+        return serializer_class
+
+    def has_action(self, action: str) -> bool:
+        return callable(getattr(self.viewset, action, None))
+
+    @cached_property
+    def model(self) -> Any:
+        queryset = getattr(self.viewset, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        meta = getattr(self.serializer_class("list"), "Meta", None)
+        return getattr(meta, "model", None)
+
+    @property
+    def lookup_argument(self) -> tuple[str, str]:
+        """(GraphQL argument name, URL kwarg) of the detail lookup: ``id`` for ``pk``."""
+        kwarg = getattr(self.viewset, "lookup_url_kwarg", None) or getattr(
+            self.viewset, "lookup_field", "pk"
+        )
+        return ("id" if kwarg == "pk" else camel(kwarg)), kwarg
+
+    @property
+    def paginated(self) -> bool:
+        return getattr(self.viewset, "pagination_class", None) is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class RootField:
+    """One generated Query/Mutation field."""
+
+    name: str
+    operation: Operation
+    endpoint: Endpoint
+    return_type: Any
+    arguments: tuple[Argument, ...]
+    description: str
+
+    @property
+    def action(self) -> str:
+        return self.operation.value
+
+
+def root_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+    """Query and mutation fields for ``endpoint``, in a stable order."""
+    fields: list[RootField] = []
+    if endpoint.has_action("list"):
+        fields.append(_list_field(endpoint, builder))
+    if endpoint.has_action("retrieve"):
+        fields.append(_retrieve_field(endpoint, builder))
+    fields += _mutation_fields(endpoint, builder)
+    return fields
+
+
+def list_arguments(endpoint: Endpoint) -> tuple[Argument, ...]:
+    """Filter and search arguments of the list (shared with list subscriptions)."""
+    return tuple(filter_arguments(endpoint.view("list"), endpoint.model))
+
+
+def _list_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
+    node = builder.output_type(endpoint.serializer_class("list"))
+    arguments = list_arguments(endpoint)
+    if endpoint.paginated:
+        return_type: Any = page_type(builder, node)
+        arguments += tuple(pagination_arguments(endpoint.view("list")))
+    else:
+        return_type = list[node]
+    return RootField(
+        camel(endpoint.prefix),
+        Operation.LIST,
+        endpoint,
+        return_type,
+        arguments,
+        f"List of {type_name(node)} as GET /{endpoint.prefix}/ returns it.",
+    )
+
+
+def _retrieve_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
+    node = builder.output_type(endpoint.serializer_class("retrieve"))
+    argument = _lookup(endpoint)
+    return RootField(
+        camel(endpoint.basename),
+        Operation.RETRIEVE,
+        endpoint,
+        node,
+        (argument,),
+        f"One {type_name(node)} as GET /{endpoint.prefix}/<{argument.query_param}>/ returns it.",
+    )
+
+
+def _lookup(endpoint: Endpoint) -> Argument:
+    graphql_name, kwarg = endpoint.lookup_argument
+    return Argument("lookup", graphql_name, strawberry.ID, kwarg)
+
+
+def _input_argument(builder: TypeBuilder, serializer_class: type, partial: bool) -> Argument | None:
+    input_type = builder.input_type(serializer_class, partial)
+    return None if input_type is None else Argument("input", "input", input_type, "")
+
+
+def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+    suffix = pascal(endpoint.basename)
+    fields = []
+    if endpoint.has_action("create"):
+        serializer_class = endpoint.serializer_class("create")
+        argument = _input_argument(builder, serializer_class, partial=False)
+        if argument is None:
+            _warn_no_input(endpoint, serializer_class, "create")
+        else:
+            fields.append(
+                RootField(
+                    f"create{suffix}",
+                    Operation.CREATE,
+                    endpoint,
+                    builder.output_type(serializer_class),
+                    (argument,),
+                    f"POST /{endpoint.prefix}/: create a {suffix}.",
+                )
+            )
+    if endpoint.has_action("partial_update"):
+        serializer_class = endpoint.serializer_class("partial_update")
+        argument = _input_argument(builder, serializer_class, partial=True)
+        if argument is None:
+            _warn_no_input(endpoint, serializer_class, "partial_update")
+        else:
+            fields.append(
+                RootField(
+                    f"update{suffix}",
+                    Operation.UPDATE,
+                    endpoint,
+                    builder.output_type(serializer_class),
+                    (_lookup(endpoint), argument),
+                    f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
+                )
+            )
+    if endpoint.has_action("destroy"):
+        fields.append(
+            RootField(
+                f"delete{suffix}",
+                Operation.DESTROY,
+                endpoint,
+                strawberry.ID,
+                (_lookup(endpoint),),
+                f"DELETE /{endpoint.prefix}/<id>/: returns the deleted {suffix}'s id.",
+            )
+        )
+    return fields
+
+
+def _warn_no_input(endpoint: Endpoint, serializer_class: type, action: str) -> None:
+    warnings.warn(
+        f"{dotted(endpoint.viewset)}.{action}: {dotted(serializer_class)} has no writable "
+        "fields, so no GraphQL mutation is generated for it.",
+        stacklevel=3,
+    )

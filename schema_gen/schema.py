@@ -1,0 +1,129 @@
+"""generate_schema(): endpoints in, a ``strawberry.Schema`` out.
+
+The generator decides every name, type and argument; the *runtime* decides what runs.
+It passes ``runner``, which turns each :class:`~schema_gen.operations.RootField` into an
+async ``impl(info, arguments) -> result``::
+
+    schema = generate_schema(endpoints, runner=lambda field: run_through_viewset(field))
+
+Generated object types resolve fields straight from DRF's representation dict
+(:func:`dict_resolver`), so a field costs a dict lookup, not a resolver call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Annotated, Any
+
+import strawberry
+from django.core.exceptions import ImproperlyConfigured
+from strawberry.schema.config import StrawberryConfig
+
+from .object_types import TypeBuilder
+from .operations import Endpoint, Operation, RootField, root_fields
+
+__all__ = ["Runner", "dict_resolver", "generate_schema", "make_resolver"]
+
+Impl = Callable[[strawberry.Info, dict[str, Any]], Awaitable[Any]]
+Runner = Callable[[RootField], Impl]
+
+_MUTATIONS = {Operation.CREATE, Operation.UPDATE, Operation.DESTROY}
+
+
+def dict_resolver(root: Any, name: str) -> Any:
+    """Strawberry's default resolver, for DRF's representation dicts as well as objects."""
+    if isinstance(root, Mapping):
+        return root.get(name)
+    return getattr(root, name)
+
+
+def make_resolver(field: RootField, impl: Impl) -> Callable[..., Awaitable[Any]]:
+    """An async resolver whose signature declares ``field``'s GraphQL arguments."""
+
+    async def resolver(info: strawberry.Info, **arguments: Any) -> Any:
+        return await impl(info, arguments)
+
+    parameters = [
+        inspect.Parameter(
+            "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
+        )
+    ]
+    for argument in field.arguments:
+        optional = _is_optional(argument.annotation)
+        parameters.append(
+            inspect.Parameter(
+                argument.python_name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[
+                    argument.annotation,
+                    strawberry.argument(
+                        name=argument.graphql_name, description=argument.description
+                    ),
+                ],
+                default=strawberry.UNSET if optional else inspect.Parameter.empty,
+            )
+        )
+    resolver.__signature__ = inspect.Signature(parameters, return_annotation=field.return_type)  # type: ignore[attr-defined]
+    resolver.__name__ = field.name
+    return resolver
+
+
+def _is_optional(annotation: Any) -> bool:
+    return type(None) in getattr(annotation, "__args__", ())
+
+
+def _root_type(name: str, fields: list[RootField], runner: Runner) -> type | None:
+    if not fields:
+        return None
+    namespace = {
+        f"f_{field.name}": strawberry.field(
+            resolver=make_resolver(field, runner(field)),
+            name=field.name,
+            description=field.description,
+        )
+        for field in fields
+    }
+    return strawberry.type(type(name, (), namespace), name=name)
+
+
+def generate_schema(
+    endpoints: Iterable[Endpoint],
+    runner: Runner,
+    *,
+    schema_class: type[strawberry.Schema] = strawberry.Schema,
+    subscription: Callable[[list[Endpoint], TypeBuilder], type | None] | None = None,
+    **schema_kwargs: Any,
+) -> strawberry.Schema:
+    """Build the schema; ``subscription`` may add the Subscription root type."""
+    endpoints = list(endpoints)
+    if not endpoints:
+        raise ImproperlyConfigured(
+            "build_schema() got no registered viewsets: register at least one."
+        )
+    builder = TypeBuilder()
+    fields = [field for endpoint in endpoints for field in root_fields(endpoint, builder)]
+    _check_unique_roots(fields)
+    query = _root_type("Query", [f for f in fields if f.operation not in _MUTATIONS], runner)
+    if query is None:
+        raise ImproperlyConfigured("No registered viewset has a list or retrieve action.")
+    return schema_class(
+        query=query,
+        mutation=_root_type("Mutation", [f for f in fields if f.operation in _MUTATIONS], runner),
+        subscription=subscription(endpoints, builder) if subscription else None,
+        config=StrawberryConfig(default_resolver=dict_resolver),
+        **schema_kwargs,
+    )
+
+
+def _check_unique_roots(fields: list[RootField]) -> None:
+    seen: dict[str, RootField] = {}
+    for field in fields:
+        other = seen.setdefault(field.name, field)
+        if other is not field:
+            raise ImproperlyConfigured(
+                f"Two registrations generate the root field {field.name!r}: prefix "
+                f"{other.endpoint.prefix!r} ({other.endpoint.viewset.__name__}) and prefix "
+                f"{field.endpoint.prefix!r} ({field.endpoint.viewset.__name__}). Give one a "
+                "different prefix or basename."
+            )

@@ -1,0 +1,104 @@
+"""Fixtures for the sample_site REST tests: three users and a small board.
+
+alice and bob share "Shared"; "Alice only" is alice's alone; carol has "Carol only"
+and shares nothing with them — the per-user visibility tests hinge on that.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from sample_site.board.models import Comment, Project, Task
+
+User = get_user_model()
+
+
+@dataclass
+class Board:
+    alice: AbstractUser
+    bob: AbstractUser
+    carol: AbstractUser
+    shared: Project
+    alice_only: Project
+    carol_only: Project
+    design: Task  # shared, in progress, high, assigned to alice
+    docs: Task  # shared, todo, normal, assigned to bob
+    backlog: Task  # shared, todo, low, unassigned
+    errand: Task  # alice only, done, normal, assigned to alice
+    lab: Task  # carol only
+    alice_comment: Comment  # on design
+    bob_comment: Comment  # on design
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """seed_demo and the fixtures hash passwords; the default hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def board(db: None) -> Board:
+    alice = User.objects.create_user("alice", password="demo")
+    bob = User.objects.create_user("bob", password="demo")
+    carol = User.objects.create_user("carol", password="demo")
+
+    shared = Project.objects.create(name="Shared", description="alice and bob")
+    shared.members.set([alice, bob])
+    alice_only = Project.objects.create(name="Alice only")
+    alice_only.members.set([alice])
+    carol_only = Project.objects.create(name="Carol only")
+    carol_only.members.set([carol])
+
+    soon = timezone.localdate() + timedelta(days=3)
+    design = Task.objects.create(
+        project=shared,
+        title="Design landing page",
+        status=Task.Status.IN_PROGRESS,
+        priority=Task.Priority.HIGH,
+        assignee=alice,
+        due_date=soon,
+        estimate=Decimal("8.00"),
+        tags=["design"],
+    )
+    docs = Task.objects.create(
+        project=shared,
+        title="Write docs",
+        status=Task.Status.TODO,
+        priority=Task.Priority.NORMAL,
+        assignee=bob,
+        due_date=soon + timedelta(days=7),
+    )
+    backlog = Task.objects.create(
+        project=shared, title="Backlog grooming", priority=Task.Priority.LOW
+    )
+    errand = Task.objects.create(
+        project=alice_only, title="Renew passport", status=Task.Status.DONE, assignee=alice
+    )
+    lab = Task.objects.create(project=carol_only, title="Calibrate sensors", assignee=carol)
+    alice_comment = Comment.objects.create(task=design, author=alice, body="Mock-ups soon.")
+    bob_comment = Comment.objects.create(task=design, author=bob, body="Looks good.")
+    return Board(
+        alice, bob, carol, shared, alice_only, carol_only,
+        design, docs, backlog, errand, lab, alice_comment, bob_comment,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def client_for() -> Callable[[AbstractUser | None], APIClient]:
+    """An APIClient authenticated as the given user (anonymous for ``None``)."""
+
+    def make(user: AbstractUser | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
