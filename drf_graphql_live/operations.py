@@ -20,17 +20,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
+from strawberry import UNSET as _UNSET
 
 from schema_gen import Operation, RootField
-from strawberry import UNSET as _UNSET
 from schema_gen.arguments import to_query_params
 from schema_gen.schema import Impl
 
+from .db import run_sync
 from .exceptions import to_graphql_error
 from .optimizer import optimize_queryset
 from .request import LiveContext, operation_request
@@ -146,8 +146,8 @@ def _query_selection(field: RootField, info: Any) -> SelectionTree | None:
 class ViewsetRunner:
     """The ``runner`` given to :func:`schema_gen.generate_schema`.
 
-    Each resolver hops to a worker thread once (``database_sync_to_async``: DRF and the
-    ORM are synchronous, and stale connections are closed as in a Django request);
+    Each resolver hops to a worker thread once (:func:`.db.run_sync`: DRF and the ORM
+    are synchronous, and stale connections are closed as in a Django request);
     nested fields then resolve from the returned dict on the event loop.
     """
 
@@ -157,7 +157,7 @@ class ViewsetRunner:
             if not isinstance(context, LiveContext):
                 context = LiveContext(scope=_scope_of(context))
             selection = _query_selection(field, info)
-            return await database_sync_to_async(run_action)(field, context, arguments, selection)
+            return await run_sync(run_action, field, context, arguments, selection)
 
         return impl
 

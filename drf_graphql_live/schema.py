@@ -17,8 +17,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from rest_framework.routers import BaseRouter
-from schema_gen import generate_schema
 from strawberry.types import ExecutionContext
+
+from schema_gen import generate_schema
 
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
 from .operations import ViewsetRunner

@@ -1,8 +1,8 @@
 """``live_settings``: the one object that reads ``settings.DRF_GRAPHQL_LIVE``.
 
 Modelled on DRF's ``api_settings``: every option has a default and a docstring, an
-unknown key fails loudly (a typo must not silently fall back to a default), and ``override_settings`` works because the cache is reset
-on ``setting_changed``::
+unknown key fails loudly (a typo must not silently fall back to a default), and
+``override_settings`` works because the cache is reset on ``setting_changed``::
 
     from drf_graphql_live.settings import live_settings
     live_settings.PATH            # "/graphql/"

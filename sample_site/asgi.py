@@ -13,7 +13,6 @@ from django.core.asgi import get_asgi_application
 django_asgi_app = get_asgi_application()
 
 from drf_graphql_live.asgi import live_application  # noqa: E402
-
 from sample_site.schema import schema  # noqa: E402
 
 application = live_application(schema, django_asgi_app)

@@ -1,0 +1,128 @@
+"""live_application(): GraphQL over HTTP at /graphql/, GraphiQL, assets, the rest to Django.
+
+In-process through the real ASGI app (httpx's ASGI transport), so routing, the auth
+middleware stack, Strawberry's HTTP handling and CSRF all run as on a server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from sample_site.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def client(**headers: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=application)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers)
+
+
+async def post(
+    query: str, variables: dict[str, Any] | None = None, **headers: str
+) -> httpx.Response:
+    async with client(**headers) as http:
+        return await http.post("/graphql/", json={"query": query, "variables": variables})
+
+
+@pytest.fixture
+def token(board) -> str:
+    return Token.objects.create(user=board.alice).key
+
+
+async def test_post_query_with_token(token):
+    response = await post("{ tasks { count } }", Authorization=f"Token {token}")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"tasks": {"count": 4}}}
+
+
+async def test_get_query_string(token):
+    async with client(Authorization=f"Token {token}") as http:
+        response = await http.get("/graphql/", params={"query": "{ users { username } }"})
+    assert response.json()["data"]["users"] == [{"username": "alice"}, {"username": "bob"}]
+
+
+async def test_mutation_over_get_is_refused(token, board):
+    async with client(Authorization=f"Token {token}") as http:
+        response = await http.get(
+            "/graphql/", params={"query": f'mutation {{ deleteTask(id: "{board.backlog.pk}") }}'}
+        )
+    assert response.status_code == 400
+    assert "mutations are not allowed" in response.text.lower()
+    from sample_site.board.models import Task
+
+    assert await Task.objects.filter(pk=board.backlog.pk).aexists()
+
+
+async def test_anonymous_gets_not_authenticated_error(board):
+    body = (await post("{ tasks { count } }")).json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+
+
+async def test_syntax_error_is_bad_request_coded(token):
+    body = (await post("{ tasks { count ", Authorization=f"Token {token}")).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_unknown_field_is_bad_request_coded(token):
+    body = (await post("{ tasks { nope } }", Authorization=f"Token {token}")).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "nope" in body["errors"][0]["message"]
+
+
+async def test_malformed_json_body_is_400():
+    async with client() as http:
+        response = await http.post(
+            "/graphql/", content=b"{not json", headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+
+
+async def test_graphiql_page_for_browsers_sets_csrf_cookie():
+    async with client() as http:
+        response = await http.get("/graphql/", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+    assert "csrftoken=" in response.headers["set-cookie"]
+
+
+async def test_unknown_asset_is_404():
+    async with client() as http:
+        response = await http.get("/graphql/assets/../../settings.py")
+    assert response.status_code == 404
+
+
+async def test_other_paths_go_to_django(token):
+    async with client(Authorization=f"Token {token}") as http:
+        response = await http.get("/api/tasks/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 4
+
+
+async def test_session_mutation_needs_csrf_token_like_rest(board):
+    from asgiref.sync import sync_to_async
+
+    django_client = Client()
+    await sync_to_async(django_client.force_login)(board.alice)
+    session = django_client.cookies["sessionid"].value
+    query = json.dumps({"query": f'mutation {{ deleteTask(id: "{board.backlog.pk}") }}'})
+    cookies = f"sessionid={session}; csrftoken=abcdefghijklmnopqrstuvwxyz012345"
+    async with client(cookie=cookies, **{"content-type": "application/json"}) as http:
+        refused = (await http.post("/graphql/", content=query)).json()
+        assert refused["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+        assert "CSRF" in refused["errors"][0]["message"]
+        allowed = (
+            await http.post(
+                "/graphql/",
+                content=query,
+                headers={"x-csrftoken": "abcdefghijklmnopqrstuvwxyz012345"},
+            )
+        ).json()
+    assert allowed == {"data": {"deleteTask": str(board.backlog.pk)}}
