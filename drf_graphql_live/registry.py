@@ -35,14 +35,19 @@ def endpoints_from(source: BaseRouter | Iterable[Any]) -> list[Endpoint]:
                 f"build_schema() expects a DRF router or (prefix, viewset[, basename]) pairs; "
                 f"got {entry!r}."
             )
+        _check_viewset(entry[0], entry[1])
         router.register(*entry)
     return endpoints_from(router)
 
 
 def _endpoint(prefix: str, viewset: Any, basename: str) -> Endpoint:
+    _check_viewset(prefix, viewset)
+    return Endpoint(prefix=prefix.strip("/"), basename=basename, viewset=viewset)
+
+
+def _check_viewset(prefix: str, viewset: Any) -> None:
     if not (isinstance(viewset, type) and issubclass(viewset, ViewSetMixin)):
         raise ImproperlyConfigured(
             f"Registered {viewset!r} under {prefix!r}: build_schema() needs a DRF ViewSet "
             "(a subclass of rest_framework.viewsets.ViewSetMixin)."
         )
-    return Endpoint(prefix=prefix.strip("/"), basename=basename, viewset=viewset)

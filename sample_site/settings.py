@@ -84,7 +84,7 @@ ASGI_APPLICATION = "sample_site.asgi.application"
 
 
 def _databases() -> dict[str, dict[str, Any]]:
-    """SQLite next to this file, unless DATABASE_URL points elsewhere."""
+    """SQLite next to this file (or at SQLITE_PATH), unless DATABASE_URL points elsewhere."""
     url = os.environ.get("DATABASE_URL")
     if url:
         # Imported lazily: dj-database-url is only needed for the multi-process setup.
@@ -94,7 +94,9 @@ def _databases() -> dict[str, dict[str, Any]]:
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH") or BASE_DIR / "db.sqlite3",
+            # Several processes (server, management commands) share the file in the demo.
+            "OPTIONS": {"timeout": 20},
         }
     }
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import strawberry
 from django.db import models
-from rest_framework.filters import BaseFilterBackend
+from rest_framework.filters import BaseFilterBackend, SearchFilter
 
 from .naming import camel
 
@@ -128,6 +128,8 @@ def filter_arguments(view: Any, model: type[models.Model] | None) -> list[Argume
     arguments: list[Argument] = []
     for backend_class in getattr(view, "filter_backends", ()):
         backend = backend_class()
+        if isinstance(backend, SearchFilter) and not _has_search_fields(backend, view):
+            continue  # DRF ignores ?search= on a view without search_fields
         if django_filters and isinstance(backend, django_filters_rf.DjangoFilterBackend):
             arguments += _django_filter_arguments(backend, view, model)
         elif isinstance(backend, BaseFilterBackend) or hasattr(
@@ -142,6 +144,13 @@ def filter_arguments(view: Any, model: type[models.Model] | None) -> list[Argume
                     stacklevel=2,
                 )
     return _unique(arguments)
+
+
+def _has_search_fields(backend: SearchFilter, view: Any) -> bool:
+    try:
+        return bool(backend.get_search_fields(view, view.request))
+    except Exception:  # a get_search_fields() that needs a live request: keep `search`
+        return True
 
 
 def pagination_arguments(view: Any) -> list[Argument]:

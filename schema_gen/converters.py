@@ -28,6 +28,7 @@ from rest_framework.settings import api_settings
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from .introspection import declared_field
 from .mapping import lookup
 
 if TYPE_CHECKING:
@@ -88,8 +89,9 @@ def map_field(field: fields.Field, builder: TypeBuilder, direction: Direction) -
     mapped = lookup(type(field))
     if mapped is not None:
         return mapped
+    owner = declared_field(field)  # a ListField's child: name the ListField
     warnings.warn(
-        f"{type(field.parent).__name__}.{field.field_name}: no GraphQL type for "
+        f"{type(owner.parent).__name__}.{owner.field_name}: no GraphQL type for "
         f"{type(field).__name__}; using the JSON scalar. Add it to "
         "schema_gen.mapping.FIELD_TYPE_MAP to give it a precise type.",
         UnmappedFieldWarning,
@@ -104,7 +106,9 @@ def _list_serializer(field: serializers.ListSerializer, builder: TypeBuilder, d:
 
 def _serializer(field: serializers.BaseSerializer, builder: TypeBuilder, d: Direction) -> Any:
     if d is Direction.INPUT:
-        return builder.input_type(type(field))
+        # A nested serializer with nothing writable has no input type; DRF still
+        # accepts an object for it, so take one as JSON rather than fail the build.
+        return builder.input_type(type(field)) or JSON
     return builder.output_type(type(field))
 
 
@@ -125,6 +129,8 @@ def _primary_key(
     if model is None:
         return strawberry.ID
     pk = model._meta.pk
+    while pk.is_relation:  # a OneToOneField primary key renders the target's pk
+        pk = pk.target_field
     return int if pk.get_internal_type().endswith(("AutoField", "IntegerField")) else str
 
 
@@ -137,7 +143,8 @@ def _choice(field: fields.ChoiceField, builder: TypeBuilder, d: Direction) -> An
 
 
 def _list_field(field: fields.ListField, builder: TypeBuilder, d: Direction) -> Any:
-    return list[map_field(field.child, builder, d)]
+    item = map_field(field.child, builder, d)
+    return list[item | None] if field.child.allow_null else list[item]
 
 
 def _method(field: fields.SerializerMethodField, builder: TypeBuilder, d: Direction) -> Any:
@@ -156,6 +163,14 @@ def _decimal(field: fields.DecimalField, builder: TypeBuilder, d: Direction) -> 
     return str if coerce else float
 
 
+def _big_integer(field: fields.IntegerField, builder: TypeBuilder, d: Direction) -> Any:
+    # BigIntegerField renders a string when coerce_to_string/COERCE_BIGINT_TO_STRING is on.
+    coerce = getattr(field, "coerce_to_string", None)
+    if coerce is None:
+        coerce = getattr(api_settings, "COERCE_BIGINT_TO_STRING", False)
+    return str if coerce else int
+
+
 def _file(field: fields.FileField, builder: TypeBuilder, d: Direction) -> Any:
     return Upload if d is Direction.INPUT else str
 
@@ -172,3 +187,5 @@ _STRUCTURAL: tuple[tuple[type | tuple[type, ...], Any], ...] = (
     (fields.DecimalField, _decimal),
     (fields.FileField, _file),
 )
+if hasattr(fields, "BigIntegerField"):  # added in DRF 3.16
+    _STRUCTURAL += ((fields.BigIntegerField, _big_integer),)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import inspect
 import keyword
 
-from rest_framework import serializers
+from rest_framework import fields, serializers
 
-__all__ = ["dotted", "instantiate", "own_doc", "python_name"]
+__all__ = ["declared_field", "dotted", "instantiate", "own_doc", "python_name"]
 
 
 def instantiate(serializer_class: type[serializers.BaseSerializer]) -> serializers.BaseSerializer:
@@ -38,3 +38,20 @@ def own_doc(cls: type) -> str | None:
     """The class's own docstring, not ModelSerializer's inherited one."""
     doc = cls.__dict__.get("__doc__")
     return inspect.cleandoc(doc) if doc else None
+
+
+def declared_field(field: fields.Field) -> fields.Field:
+    """The serializer field the user declared that ``field`` belongs to.
+
+    DRF binds a ``ListField``'s ``child`` (and a ``ManyRelatedField``'s ``child_relation``)
+    with ``field_name=""`` and the container as ``parent``; names derived from the
+    field (enum names, warnings) must come from the container, which has the real
+    serializer as parent and the real field name.
+    """
+    while (
+        not field.field_name
+        and isinstance(field.parent, fields.Field)
+        and not isinstance(field.parent, serializers.BaseSerializer)
+    ):
+        field = field.parent
+    return field

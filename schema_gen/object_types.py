@@ -25,7 +25,7 @@ from rest_framework import fields, relations, serializers
 from . import enums
 from .converters import Direction, map_field, python_type_to_graphql
 from .input_types import build_input_type
-from .introspection import dotted, instantiate, own_doc, python_name
+from .introspection import declared_field, dotted, instantiate, own_doc, python_name
 from .naming import NameRegistry, camel, pascal, type_name
 
 __all__ = ["TypeBuilder"]
@@ -78,9 +78,12 @@ class TypeBuilder:
 
     def choice_type(self, field: fields.ChoiceField) -> Any:
         """The enum for a choice field (shared by output and input), or its fallback scalar."""
-        key = (type(field.parent), field.field_name)
+        # A ListField's child is bound as ``field_name=""`` under the ListField: name and
+        # cache the enum after the declared field, not after the ListField class.
+        owner = declared_field(field)
+        key = (type(owner.parent), owner.field_name)
         if key not in self._choices:
-            self._choices[key] = self._build_choice(field)
+            self._choices[key] = self._build_choice(field, owner)
         return self._choices[key]
 
     def related_model(self, field: relations.RelatedField) -> type[models.Model] | None:
@@ -97,13 +100,16 @@ class TypeBuilder:
                 return None
         return model
 
-    def _build_choice(self, field: fields.ChoiceField) -> Any:
+    def _build_choice(self, field: fields.ChoiceField, owner: fields.Field) -> Any:
         choices = list(field.choices.items())
+        if field.allow_blank and "" not in field.choices:
+            # DRF accepts and renders "" for such a field: it cannot be an enum member.
+            choices.append(("", ""))
         members = enums.choice_members(choices)
         if members is None:
             return enums.scalar_for_choices(choices)
-        name = type_name(type(field.parent)) + pascal(field.field_name)
-        self.names.claim(name, f"{dotted(type(field.parent))}.{field.field_name}")
+        name = type_name(type(owner.parent)) + pascal(owner.field_name)
+        self.names.claim(name, f"{dotted(type(owner.parent))}.{owner.field_name}")
         return enums.make_enum(name, members, dict(choices))
 
     def _build_output(self, serializer_class: type[serializers.BaseSerializer]) -> type:
@@ -141,6 +147,8 @@ class TypeBuilder:
             return False
         if isinstance(field, relations.HyperlinkedIdentityField) or field.source == "*":
             return False
+        if isinstance(field, fields.FileField):  # DRF renders an empty file as null
+            return True
         if isinstance(field, fields.SerializerMethodField):
             method = getattr(type(field.parent), field.method_name, None)
             try:

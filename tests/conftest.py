@@ -4,11 +4,14 @@ alice and bob share "Shared"; "Alice only" is alice's alone; carol has "Carol on
 and shares nothing with them — the per-user visibility tests hinge on that.
 """
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -102,3 +105,47 @@ def client_for() -> Callable[[AbstractUser | None], APIClient]:
         return client
 
     return make
+
+
+SERVICES = {"DATABASE_URL": "PostgreSQL", "REDIS_URL": "Redis"}
+
+
+def service_url(variable: str) -> str:
+    """The URL in ``variable`` if its server answers; else skip loudly, or fail in CI.
+
+    ``.ci/run`` sets ``DGL_REQUIRE_SERVICES=1``: there a missing service is a failure.
+    """
+    url = os.environ.get(variable)
+    problem = None
+    if not url:
+        problem = f"{variable} is not set"
+    else:
+        parsed = urlparse(url)
+        try:
+            socket.create_connection((parsed.hostname, parsed.port or 0), timeout=2).close()
+        except OSError as exc:
+            problem = f"{SERVICES[variable]} at {url} is not reachable ({exc})"
+    if problem:
+        message = f"NEEDS {SERVICES[variable].upper()}: {problem}; set {variable} to run this test"
+        if os.environ.get("DGL_REQUIRE_SERVICES") == "1":
+            pytest.fail(message + " (DGL_REQUIRE_SERVICES=1 makes this a failure)")
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return service_url("DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return service_url("REDIS_URL")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI, refuse to run the suite on SQLite when PostgreSQL was promised."""
+    if os.environ.get("DGL_REQUIRE_SERVICES") == "1":
+        for variable in SERVICES:
+            if not os.environ.get(variable):
+                raise pytest.UsageError(f"DGL_REQUIRE_SERVICES=1 but {variable} is not set")

@@ -1,0 +1,145 @@
+"""Real ASGI servers in subprocesses, for end-to-end tests.
+
+    with SampleSite(tmp_path) as site:            # migrated + seeded database
+        with site.server("uvicorn") as url:       # http://127.0.0.1:<port>
+            httpx.post(url + "/graphql/", ...)
+
+The database is a fresh SQLite file per site, or PostgreSQL when ``database_url`` is
+given; every process gets the same environment, so a change written by one is seen by
+the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+__all__ = ["SampleSite", "free_port"]
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_COMMANDS = {
+    "uvicorn": [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "sample_site.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+    ],
+    "daphne": [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "sample_site.asgi:application",
+        "-p",
+    ],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SampleSite:
+    """sample_site with its own database, for servers and writer processes."""
+
+    def __init__(
+        self, tmp_path: Path, database_url: str | None = None, redis_url: str | None = None
+    ):
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "sample_site.settings",
+            "SQLITE_PATH": str(tmp_path / "site.sqlite3"),
+            "DEBUG": "1",
+        }
+        self.env.pop("DATABASE_URL", None)
+        self.env.pop("REDIS_URL", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.tokens: dict[str, str] = {}
+        self.logs = tmp_path
+
+    def __enter__(self) -> SampleSite:
+        self.manage("migrate", "--noinput")
+        output = self.manage("seed_demo", "--flush")
+        self.tokens = dict(re.findall(r"^(\w+) token: (\w+)$", output, re.MULTILINE))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def manage(self, *args: str) -> str:
+        """Run ``manage.py`` in its own process (a writer outside the server)."""
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "sample_site" / "manage.py"), *args],
+            env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def python(self, code: str) -> str:
+        """Run Django ORM code in a separate process (``django.setup()`` done)."""
+        prelude = "import django; django.setup()\n"
+        result = subprocess.run(
+            [sys.executable, "-c", prelude + code], env=self.env, cwd=ROOT,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"ORM writer failed:\n{result.stderr}")
+        return result.stdout
+
+    @contextlib.contextmanager
+    def server(self, kind: str = "uvicorn", port: int | None = None) -> Iterator[str]:
+        """Start ``kind`` on 127.0.0.1, yield its base URL, stop it by PID."""
+        port = port or free_port()
+        log = open(self.logs / f"{kind}-{port}.log", "w+")
+        process = subprocess.Popen(
+            [*SERVER_COMMANDS[kind], str(port)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"server exited early:\n{log.read()}")
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url + "/", timeout=1)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not start within 30 s")

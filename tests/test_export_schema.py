@@ -1,0 +1,52 @@
+"""manage.py export_schema: prints, writes and checks the project's SDL."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from strawberry.printer import print_schema
+
+from sample_site.schema import schema
+
+
+def export(*args: str, **options) -> str:
+    out = StringIO()
+    call_command("export_schema", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_prints_the_configured_schema():
+    assert export() == print_schema(schema) + "\n"
+    assert "createTask(input: TaskInput!): Task!" in export()
+
+
+def test_falls_back_to_the_schema_built_by_the_urlconf(settings):
+    settings.DRF_GRAPHQL_LIVE = {}
+    assert export() == print_schema(schema) + "\n"
+
+
+def test_dotted_path_argument_wins(settings, tmp_path):
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "no.such.schema"}
+    assert "type Comment {" in export("sample_site.schema.schema")
+    with pytest.raises(CommandError, match="no.such.schema"):
+        export()
+
+
+def test_path_writes_and_check_compares(tmp_path):
+    target = tmp_path / "schema.graphql"
+    with pytest.raises(CommandError, match="does not exist"):
+        export("--path", str(target), "--check")
+    export("--path", str(target))
+    assert target.read_text() == print_schema(schema) + "\n"
+    assert "up to date" in export("--path", str(target), "--check")
+    target.write_text("type Query { stale: Int }\n")
+    with pytest.raises(CommandError, match="out of date"):
+        export("--path", str(target), "--check")
+    assert target.read_text() == "type Query { stale: Int }\n"  # --check writes nothing
+
+
+def test_check_without_path_is_an_error():
+    with pytest.raises(CommandError, match="--check needs --path"):
+        export("--check")

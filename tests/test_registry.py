@@ -1,0 +1,58 @@
+"""build_schema() takes the router the project already has, or (prefix, viewset) pairs."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.routers import DefaultRouter, SimpleRouter
+from rest_framework.views import APIView
+from strawberry.printer import print_schema
+
+from drf_graphql_live import build_schema
+from drf_graphql_live.registry import endpoints_from
+from sample_site.board.views import CommentViewSet, TaskViewSet, UserViewSet
+
+
+def test_pairs_and_router_give_the_same_schema():
+    router = SimpleRouter()
+    router.register("tasks", TaskViewSet)
+    router.register("people", UserViewSet, basename="person")
+    from_router = print_schema(build_schema(router))
+    from_pairs = print_schema(
+        build_schema([("tasks", TaskViewSet), ("people", UserViewSet, "person")])
+    )
+    assert from_router == from_pairs
+    assert "  people(" in from_router
+    assert "person(id: ID!): User!" in from_router
+
+
+def test_router_basenames_are_reused():
+    router = DefaultRouter()
+    router.register("tasks", TaskViewSet, basename="todo")
+    assert [(e.prefix, e.basename) for e in endpoints_from(router)] == [("tasks", "todo")]
+    assert "deleteTodo(id: ID!): ID!" in print_schema(build_schema(router))
+
+
+def test_duplicate_basename_is_drf_error():
+    with pytest.raises(ImproperlyConfigured, match="basename"):
+        build_schema([("tasks", TaskViewSet), ("more-tasks", TaskViewSet)])
+
+
+def test_non_viewset_is_refused_with_its_name():
+    with pytest.raises(ImproperlyConfigured, match="ViewSet"):
+        build_schema([("things", APIView)])
+
+
+def test_malformed_entry_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="pairs"):
+        build_schema(["tasks"])
+
+
+def test_empty_registration_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="no registered viewsets"):
+        build_schema([])
+
+
+def test_prefix_with_separators_is_camel_cased():
+    schema = print_schema(build_schema([("board/comments", CommentViewSet)]))
+    assert "boardComments(" in schema
