@@ -1,7 +1,7 @@
 """The Django app: ``"drf_graphql_live"`` in ``INSTALLED_APPS``.
 
-``ready()`` registers the system checks; the live-updates issue connects the model
-signals here too, so processes that never import the URLconf publish changes.
+``ready()`` registers the system checks and connects the model signals, so processes
+that never import the URLconf (a management command, a worker) publish changes too.
 """
 
 from __future__ import annotations
@@ -16,4 +16,6 @@ class DrfGraphqlLiveConfig(AppConfig):
     verbose_name = "DRF GraphQL Live"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        from . import checks, signals  # noqa: F401  (checks register on import)
+
+        signals.connect()

@@ -22,14 +22,25 @@ from strawberry.channels import GraphQLWSConsumer as StrawberryWSConsumer
 from strawberry.channels.handlers.http_handler import ChannelsRequest, ChannelsResponse
 
 from . import graphiql
+from .auth import connection_headers, credentials_accepted
+from .db import run_sync
+from .protocols import LegacyWSHandler, TransportWSHandler
 from .request import LiveContext
 from .settings import live_settings
 
 __all__ = ["GraphQLHTTPConsumer", "GraphQLWSConsumer"]
 
 
+#: No per-consumer channel: Channels would otherwise create one channel (and a layer
+#: receive loop) per request and per socket. Change events reach sockets through the
+#: per-process hub instead (one channel per process).
+NO_CHANNEL_LAYER = None
+
+
 class GraphQLHTTPConsumer(StrawberryHTTPConsumer):
     """GraphQL over HTTP at ``PATH``, GraphiQL on a browser GET, its assets under ``assets/``."""
+
+    channel_layer_alias = NO_CHANNEL_LAYER
 
     def __init__(self, schema: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_queries_via_get", live_settings.ALLOW_QUERIES_VIA_GET)
@@ -74,5 +85,22 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer):
 class GraphQLWSConsumer(StrawberryWSConsumer):
     """GraphQL over WebSocket at ``PATH``; both subscription protocols."""
 
+    channel_layer_alias = NO_CHANNEL_LAYER
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     async def get_context(self, request: Any, response: Any) -> LiveContext:
         return LiveContext(scope=self.scope, request=request, ws=request)
+
+    async def authenticate_connection(self, context: LiveContext, payload: dict[str, Any]) -> bool:
+        """Check the ``connection_init`` credentials; keep them for every operation.
+
+        Any header-based DRF authentication class works (Token, Bearer/JWT): the
+        headers are applied to each operation's request, so each viewset's own
+        ``authentication_classes`` see them as they would over HTTP.
+        """
+        headers = connection_headers(payload)
+        if not headers:
+            return True
+        context.headers.update(headers)
+        return await run_sync(credentials_accepted, context)

@@ -28,14 +28,14 @@ def close_stale_connections() -> None:
             connection.close_if_unusable_or_obsolete()
 
 
-def _fresh(func: Callable[..., T], *args: Any) -> T:
+def _fresh(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     close_stale_connections()
     try:
-        return func(*args)
+        return func(*args, **kwargs)
     finally:
         close_stale_connections()
 
 
-async def run_sync(func: Callable[..., T], *args: Any) -> T:
-    """``func(*args)`` on Django's thread-sensitive executor."""
-    return await sync_to_async(_fresh, thread_sensitive=True)(func, *args)
+async def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func(*args, **kwargs)`` on Django's thread-sensitive executor."""
+    return await sync_to_async(_fresh, thread_sensitive=True)(func, *args, **kwargs)

@@ -28,7 +28,7 @@ from strawberry import UNSET as _UNSET
 
 from schema_gen import Operation, RootField
 from schema_gen.arguments import to_query_params
-from schema_gen.schema import Impl
+from schema_gen.schema import SUBSCRIPTIONS, Impl
 
 from .db import run_sync
 from .exceptions import to_graphql_error
@@ -59,7 +59,7 @@ def input_to_data(value: Any) -> Any:
     return getattr(value, "value", value) if hasattr(type(value), "__members__") else value
 
 
-def _list_path(endpoint: Any, fallback: str) -> str:
+def list_path(endpoint: Any, fallback: str) -> str:
     """The REST list URL, so DRF's ``next``/``previous`` links equal REST's."""
     try:
         return reverse(f"{endpoint.basename}-list")
@@ -86,7 +86,7 @@ def run_action(
     django_request = operation_request(
         context,
         method=ACTION_METHODS[action],
-        path=_list_path(endpoint, context.scope.get("path", "/")),
+        path=list_path(endpoint, context.scope.get("path", "/")),
         query=query,
     )
     data = input_to_data(arguments["input"]) if "input" in arguments else None
@@ -152,6 +152,11 @@ class ViewsetRunner:
     """
 
     def __call__(self, field: RootField) -> Impl:
+        if field.operation in SUBSCRIPTIONS:
+            from .subscriptions import subscription_impl  # the hub imports this module
+
+            return subscription_impl(field)
+
         async def impl(info: Any, arguments: dict[str, Any]) -> Any:
             context = info.context
             if not isinstance(context, LiveContext):

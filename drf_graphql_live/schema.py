@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from schema_gen import generate_schema
 
+from .dependencies import LIVE
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
 from .operations import ViewsetRunner
 from .registry import endpoints_from
@@ -51,9 +52,11 @@ def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> st
 
     ``schema_kwargs`` go to ``strawberry.Schema`` (``extensions=``, ``types=``...).
     """
+    endpoints = endpoints_from(router)
     schema = generate_schema(
-        endpoints_from(router), runner=ViewsetRunner(), schema_class=LiveSchema, **schema_kwargs
+        endpoints, runner=ViewsetRunner(), schema_class=LiveSchema, **schema_kwargs
     )
+    LIVE.add(endpoints)
     _last_built[:] = [schema]
     return schema
 

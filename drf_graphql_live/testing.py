@@ -12,6 +12,7 @@ and database connection: the test transaction is visible and
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -21,7 +22,7 @@ from strawberry.types import ExecutionResult
 
 from .request import LiveContext
 
-__all__ = ["execute", "full_selection", "make_context", "rest_to_graphql"]
+__all__ = ["GraphQLWSClient", "execute", "full_selection", "make_context", "rest_to_graphql"]
 
 
 def make_context(user: Any = None, headers: dict[str, str] | None = None) -> LiveContext:
@@ -101,3 +102,83 @@ def _convert_value(schema: Any, graphql_type: Any, value: Any) -> Any:
         names = {definition.value: name for name, definition in inner.values.items()}
         return [names[v] for v in value] if isinstance(value, list) else names[value]
     return value
+
+
+class GraphQLWSClient:
+    """A graphql-transport-ws client over Channels' ``WebsocketCommunicator``.
+
+    For fast in-process tests of live subscriptions::
+
+        async with GraphQLWSClient(application, {"Authorization": f"Token {key}"}) as ws:
+            op = await ws.subscribe("subscription { tasksChanged { kind id } }")
+            assert (await ws.receive_next(op))["data"]["tasksChanged"]["kind"] == "ADDED"
+    """
+
+    def __init__(
+        self,
+        application: Any,
+        payload: dict[str, Any] | None = None,
+        *,
+        path: str = "/graphql/",
+        headers: list[tuple[bytes, bytes]] | None = None,
+        protocol: str = "graphql-transport-ws",
+    ) -> None:
+        from channels.testing import WebsocketCommunicator
+
+        self.payload = payload or {}
+        self.protocol = protocol
+        self.communicator = WebsocketCommunicator(
+            application,
+            path,
+            subprotocols=[protocol],
+            headers=headers or [(b"origin", b"http://testserver"), (b"host", b"testserver")],
+        )
+        self._ids = iter(range(1, 1_000_000))
+        self.close_code: int | None = None
+
+    async def __aenter__(self) -> GraphQLWSClient:
+        connected, _ = await self.communicator.connect()
+        assert connected, "WebSocket handshake refused"
+        await self.communicator.send_json_to({"type": "connection_init", "payload": self.payload})
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.communicator.disconnect()
+
+    async def acknowledged(self, timeout: float = 3) -> bool:
+        """True on ``connection_ack``; False when the server closed instead (see close_code)."""
+        while True:
+            message = await self.communicator.receive_output(timeout)
+            if message["type"] == "websocket.close":
+                self.close_code = message.get("code")
+                return False
+            kind = json.loads(message["text"])["type"]
+            if kind != "connection_error":  # the legacy protocol says why, then closes
+                return kind == "connection_ack"
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        operation_id = str(next(self._ids))
+        kind = "subscribe" if self.protocol == "graphql-transport-ws" else "start"
+        payload = {"query": query, "variables": variables or {}}
+        await self.communicator.send_json_to({"id": operation_id, "type": kind, "payload": payload})
+        return operation_id
+
+    async def receive(self, timeout: float = 3) -> dict[str, Any]:
+        return await self.communicator.receive_json_from(timeout)
+
+    async def receive_next(self, operation_id: str, timeout: float = 3) -> dict[str, Any]:
+        """The next result payload of ``operation_id`` (``next``/``data``), skipping keep-alives."""
+        while True:
+            message = await self.receive(timeout)
+            if message.get("type") in ("ka", "ping", "pong"):
+                continue
+            assert message.get("id") == operation_id, message
+            assert message["type"] in ("next", "data"), message
+            return message["payload"]
+
+    async def assert_nothing(self, timeout: float = 0.3) -> None:
+        assert await self.communicator.receive_nothing(timeout), "unexpected message"
+
+    async def complete(self, operation_id: str) -> None:
+        kind = "complete" if self.protocol == "graphql-transport-ws" else "stop"
+        await self.communicator.send_json_to({"id": operation_id, "type": kind})

@@ -51,6 +51,7 @@ def prepare_view(
     setattr(view, method, getattr(view, action))
     view.args = ()
     view.kwargs = kwargs or {}
+    view.format_kwarg = None  # initial() sets it too; event re-checks skip initial()
     view.request = django_request
     request = view.initialize_request(django_request)
     if data is not None:

@@ -44,6 +44,8 @@ class Argument:
     annotation: Any
     query_param: str
     description: str | None = None
+    #: The GraphQL default; UNSET means none (an optional argument may then be omitted).
+    default: Any = strawberry.UNSET
 
 
 _OPENAPI_TYPES: dict[str, Any] = {

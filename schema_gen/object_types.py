@@ -60,6 +60,7 @@ class TypeBuilder:
         self._inputs: dict[tuple[type, bool], type] = {}
         self._choices: dict[tuple[type, str], Any] = {}
         self.pages: dict[type, type] = {}
+        self.events: dict[type, type] = {}
 
     def output_type(self, serializer_class: type[serializers.BaseSerializer]) -> type:
         """The GraphQL object type for ``serializer_class``'s representation."""
@@ -145,17 +146,17 @@ class TypeBuilder:
             return True
         if isinstance(field, serializers.ListSerializer | relations.ManyRelatedField):
             return False
-        if isinstance(field, relations.HyperlinkedIdentityField) or field.source == "*":
-            return False
-        if isinstance(field, fields.FileField):  # DRF renders an empty file as null
-            return True
-        if isinstance(field, fields.SerializerMethodField):
+        if isinstance(field, fields.SerializerMethodField):  # before source == "*": it is "*"
             method = getattr(type(field.parent), field.method_name, None)
             try:
                 annotation = typing.get_type_hints(method).get("return", typing.Any)
             except Exception:
                 return True
             return annotation is typing.Any or python_type_to_graphql(annotation)[1]
+        if isinstance(field, relations.HyperlinkedIdentityField) or field.source == "*":
+            return False
+        if isinstance(field, fields.FileField):  # DRF renders an empty file as null
+            return True
         known = _source_nullable(_parent_model(field), field.source_attrs)
         if known is None:
             return not field.required

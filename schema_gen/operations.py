@@ -40,6 +40,8 @@ class Operation(enum.Enum):
     CREATE = "create"
     UPDATE = "partial_update"
     DESTROY = "destroy"
+    SUBSCRIBE_ONE = "retrieve_subscription"
+    SUBSCRIBE_LIST = "list_subscription"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _list_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
 
 def _retrieve_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("retrieve"))
-    argument = _lookup(endpoint)
+    argument = lookup_argument(endpoint)
     return RootField(
         camel(endpoint.basename),
         Operation.RETRIEVE,
@@ -161,7 +163,8 @@ def _retrieve_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
     )
 
 
-def _lookup(endpoint: Endpoint) -> Argument:
+def lookup_argument(endpoint: Endpoint) -> Argument:
+    """``id: ID!`` (or the viewset's lookup field), filling the URL kwarg."""
     graphql_name, kwarg = endpoint.lookup_argument
     return Argument("lookup", graphql_name, strawberry.ID, kwarg)
 
@@ -202,7 +205,7 @@ def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField
                     Operation.UPDATE,
                     endpoint,
                     builder.output_type(serializer_class),
-                    (_lookup(endpoint), argument),
+                    (lookup_argument(endpoint), argument),
                     f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
                 )
             )
@@ -213,7 +216,7 @@ def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField
                 Operation.DESTROY,
                 endpoint,
                 strawberry.ID,
-                (_lookup(endpoint),),
+                (lookup_argument(endpoint),),
                 f"DELETE /{endpoint.prefix}/<id>/: returns the deleted {suffix}'s id.",
             )
         )

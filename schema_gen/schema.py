@@ -13,7 +13,7 @@ Generated object types resolve fields straight from DRF's representation dict
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 import strawberry
@@ -22,13 +22,17 @@ from strawberry.schema.config import StrawberryConfig
 
 from .object_types import TypeBuilder
 from .operations import Endpoint, Operation, RootField, root_fields
+from .subscriptions import subscription_fields
 
 __all__ = ["Runner", "dict_resolver", "generate_schema", "make_resolver"]
 
-Impl = Callable[[strawberry.Info, dict[str, Any]], Awaitable[Any]]
+#: Awaitable for queries and mutations, an async iterator for subscriptions.
+Impl = Callable[[strawberry.Info, dict[str, Any]], Awaitable[Any] | AsyncIterator[Any]]
 Runner = Callable[[RootField], Impl]
 
-_MUTATIONS = {Operation.CREATE, Operation.UPDATE, Operation.DESTROY}
+MUTATIONS = frozenset({Operation.CREATE, Operation.UPDATE, Operation.DESTROY})
+SUBSCRIPTIONS = frozenset({Operation.SUBSCRIBE_ONE, Operation.SUBSCRIBE_LIST})
+QUERIES = frozenset({Operation.LIST, Operation.RETRIEVE})
 
 
 def dict_resolver(root: Any, name: str) -> Any:
@@ -38,11 +42,21 @@ def dict_resolver(root: Any, name: str) -> Any:
     return getattr(root, name)
 
 
-def make_resolver(field: RootField, impl: Impl) -> Callable[..., Awaitable[Any]]:
-    """An async resolver whose signature declares ``field``'s GraphQL arguments."""
+def make_resolver(field: RootField, impl: Impl) -> Callable[..., Any]:
+    """An async resolver (an async generator for subscriptions) declaring ``field``'s arguments."""
+    if field.operation in SUBSCRIPTIONS:
 
-    async def resolver(info: strawberry.Info, **arguments: Any) -> Any:
-        return await impl(info, arguments)
+        async def resolver(info: strawberry.Info, **arguments: Any) -> Any:
+            async for event in impl(info, arguments):  # type: ignore[attr-defined]
+                yield event
+
+        return_type: Any = AsyncGenerator[field.return_type, None]
+    else:
+
+        async def resolver(info: strawberry.Info, **arguments: Any) -> Any:  # type: ignore[misc]
+            return await impl(info, arguments)
+
+        return_type = field.return_type
 
     parameters = [
         inspect.Parameter(
@@ -51,6 +65,7 @@ def make_resolver(field: RootField, impl: Impl) -> Callable[..., Awaitable[Any]]
     ]
     for argument in field.arguments:
         optional = _is_optional(argument.annotation)
+        default = argument.default if optional else inspect.Parameter.empty
         parameters.append(
             inspect.Parameter(
                 argument.python_name,
@@ -61,10 +76,10 @@ def make_resolver(field: RootField, impl: Impl) -> Callable[..., Awaitable[Any]]
                         name=argument.graphql_name, description=argument.description
                     ),
                 ],
-                default=strawberry.UNSET if optional else inspect.Parameter.empty,
+                default=default,
             )
         )
-    resolver.__signature__ = inspect.Signature(parameters, return_annotation=field.return_type)  # type: ignore[attr-defined]
+    resolver.__signature__ = inspect.Signature(parameters, return_annotation=return_type)  # type: ignore[attr-defined]
     resolver.__name__ = field.name
     return resolver
 
@@ -77,7 +92,9 @@ def _root_type(name: str, fields: list[RootField], runner: Runner) -> type | Non
     if not fields:
         return None
     namespace = {
-        f"f_{field.name}": strawberry.field(
+        f"f_{field.name}": (
+            strawberry.subscription if field.operation in SUBSCRIPTIONS else strawberry.field
+        )(
             resolver=make_resolver(field, runner(field)),
             name=field.name,
             description=field.description,
@@ -92,25 +109,30 @@ def generate_schema(
     runner: Runner,
     *,
     schema_class: type[strawberry.Schema] = strawberry.Schema,
-    subscription: Callable[[list[Endpoint], TypeBuilder], type | None] | None = None,
     **schema_kwargs: Any,
 ) -> strawberry.Schema:
-    """Build the schema; ``subscription`` may add the Subscription root type."""
+    """Build the schema: Query, Mutation and Subscription root types."""
     endpoints = list(endpoints)
     if not endpoints:
         raise ImproperlyConfigured(
             "build_schema() got no registered viewsets: register at least one."
         )
     builder = TypeBuilder()
-    fields = [field for endpoint in endpoints for field in root_fields(endpoint, builder)]
+    fields = [
+        field
+        for endpoint in endpoints
+        for field in (*root_fields(endpoint, builder), *subscription_fields(endpoint, builder))
+    ]
     _check_unique_roots(fields)
-    query = _root_type("Query", [f for f in fields if f.operation not in _MUTATIONS], runner)
+    query = _root_type("Query", [f for f in fields if f.operation in QUERIES], runner)
     if query is None:
         raise ImproperlyConfigured("No registered viewset has a list or retrieve action.")
     return schema_class(
         query=query,
-        mutation=_root_type("Mutation", [f for f in fields if f.operation in _MUTATIONS], runner),
-        subscription=subscription(endpoints, builder) if subscription else None,
+        mutation=_root_type("Mutation", [f for f in fields if f.operation in MUTATIONS], runner),
+        subscription=_root_type(
+            "Subscription", [f for f in fields if f.operation in SUBSCRIPTIONS], runner
+        ),
         config=StrawberryConfig(default_resolver=dict_resolver),
         **schema_kwargs,
     )

@@ -1,0 +1,130 @@
+"""Which rows affect which registered objects: the live registry.
+
+A subscriber to ``tasksChanged`` must hear when a task row changes, but also when the
+user nested as its assignee is renamed, or a comment it shows is added. Those
+dependencies are read off the serializers (every relation their representation walks,
+as the query optimizer sees them) plus what a serializer declares itself where
+nothing can be derived (a ``SerializerMethodField``)::
+
+    class TaskSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Task
+            live_depends_on = ["project__members"]   # extra paths from Task
+
+    LIVE.dependents(User)    # [(Task, "assignee"), (Task, "comments__author"), ...]
+
+:data:`LIVE` is filled by ``build_schema``; a process that never built a schema (a
+management command) loads the project's schema the first time a model signal fires.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import get_resolver
+from django.utils.module_loading import import_string
+
+from schema_gen import Endpoint
+from schema_gen.introspection import instantiate
+
+from .optimizer import related_lookups
+from .settings import live_settings
+
+__all__ = ["LIVE", "LiveRegistry", "model_label"]
+
+logger = logging.getLogger("drf_graphql_live")
+
+
+def model_label(model: type[models.Model]) -> str:
+    """``"app_label.modelname"``: how events name a model across processes."""
+    return model._meta.label_lower
+
+
+class LiveRegistry:
+    """Registered endpoints, their models, and the reverse dependency paths."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+        self._dependents: dict[type, set[tuple[type, str]]] = defaultdict(set)
+        self._roots: set[type] = set()
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def add(self, endpoints: list[Endpoint]) -> None:
+        """Register ``endpoints`` (called by ``build_schema``)."""
+        for endpoint in endpoints:
+            if endpoint.model is None or endpoint in self.endpoints:
+                continue
+            self.endpoints.append(endpoint)
+            self._roots.add(endpoint.model)
+            for path in _paths(endpoint):
+                related = _follow(endpoint.model, path)
+                if related is not None:
+                    self._dependents[related].add((endpoint.model, path))
+        self._loaded = True
+
+    def ensure_loaded(self) -> None:
+        """Build the project's schema once if no ``build_schema`` ran in this process."""
+        if self._loaded:
+            return
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True  # even if loading fails: never retry on every save
+            if live_settings.SCHEMA:
+                import_string(live_settings.SCHEMA)
+            else:
+                get_resolver(settings.ROOT_URLCONF).url_patterns  # noqa: B018
+
+    def watches(self, model: type[models.Model]) -> bool:
+        """Whether a change of a ``model`` row may matter to some subscriber."""
+        self.ensure_loaded()
+        return model in self._roots or model in self._dependents
+
+    def is_root(self, model: type[models.Model]) -> bool:
+        return model in self._roots
+
+    def affected(self, model: type[models.Model], pk: Any) -> dict[str, set[str]]:
+        """Primary keys of registered objects whose representation shows row ``pk``.
+
+        Runs in the writer, inside its transaction: one ``values_list`` query per
+        dependency path, however many subscribers there are.
+        """
+        affected: dict[str, set[str]] = defaultdict(set)
+        for root, path in sorted(
+            self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1])
+        ):
+            pks = root._default_manager.filter(**{path: pk}).values_list("pk", flat=True)
+            affected[model_label(root)].update(str(p) for p in pks)
+        return affected
+
+
+def _paths(endpoint: Endpoint) -> set[str]:
+    paths: set[str] = set()
+    for action in ("list", "retrieve"):
+        if not endpoint.has_action(action):
+            continue
+        serializer_class = endpoint.serializer_class(action)
+        selects, prefetches = related_lookups(instantiate(serializer_class), endpoint.model)
+        paths |= selects | prefetches
+        meta = getattr(serializer_class, "Meta", None)
+        paths |= set(getattr(meta, "live_depends_on", ()))
+    return paths
+
+
+def _follow(model: Any, path: str) -> type[models.Model] | None:
+    for part in path.split("__"):
+        try:
+            model = model._meta.get_field(part).related_model
+        except Exception:
+            logger.warning("live_depends_on path %r does not lead to a model", path)
+            return None
+    return model
+
+
+LIVE = LiveRegistry()

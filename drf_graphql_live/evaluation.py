@@ -1,0 +1,136 @@
+"""Which objects a subscriber may see, and how they render: the viewset, per event.
+
+A subscription is re-checked on every change *as its subscriber*: authentication,
+``has_permission``, ``get_queryset()``, every filter backend and
+``has_object_permission``, exactly as ``GET /tasks/?status=todo`` or
+``GET /tasks/7/`` would run them (throttles excepted: events are not requests)::
+
+    visible = evaluate(field, context, arguments, selection, pks=["7", "9"])
+    # {"7": {...node...}, "9": None}     9 is gone, filtered out or forbidden
+
+One call per subscription group and event, whatever the number of subscribers in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+
+from schema_gen import Operation, RootField
+from schema_gen.arguments import to_query_params
+
+from .exceptions import to_graphql_error
+from .operations import list_path, to_json
+from .optimizer import optimize_queryset
+from .request import LiveContext, operation_request
+from .selection import SelectionTree, prune_serializer
+from .views import prepare_view
+
+__all__ = ["Refused", "evaluate", "subscribe_view"]
+
+_REFUSED = (
+    drf_exceptions.NotAuthenticated,
+    drf_exceptions.AuthenticationFailed,
+    drf_exceptions.PermissionDenied,
+)
+
+
+class Refused(Exception):
+    """The subscriber may no longer use the endpoint at all (token revoked, permission lost)."""
+
+
+def subscribe_view(
+    field: RootField, context: LiveContext, arguments: dict[str, Any], *, initial: bool
+) -> Any:
+    """A viewset instance as the subscriber, for ``list`` or ``retrieve``.
+
+    ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
+    the subscribe request does; event re-checks skip the throttles.
+    """
+    action = "list" if field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
+    filters = [a for a in field.arguments if a.python_name not in ("lookup", "initial")]
+    request = operation_request(
+        context,
+        method="GET",
+        path=list_path(field.endpoint, "/"),
+        query=to_query_params(filters, arguments),
+    )
+    lookup = {
+        a.query_param: arguments[a.python_name]
+        for a in field.arguments
+        if a.python_name == "lookup"
+    }
+    view, drf_request = prepare_view(field.endpoint, action, request, kwargs=lookup)
+    if initial:
+        view.initial(drf_request)
+    else:
+        view.perform_authentication(drf_request)
+        view.check_permissions(drf_request)
+    return view
+
+
+def _rendered(view: Any, objects: list[Any], selection: SelectionTree) -> list[Any]:
+    serializer = view.get_serializer(objects, many=True)
+    prune_serializer(serializer, selection)
+    return to_json(serializer.data)
+
+
+def _visible(view: Any, objects: Iterable[Any]) -> list[Any]:
+    visible = []
+    for obj in objects:
+        try:
+            view.check_object_permissions(view.request, obj)
+        except _REFUSED:
+            continue
+        visible.append(obj)
+    return visible
+
+
+def _queryset(view: Any, selection: SelectionTree) -> Any:
+    template = view.get_serializer()
+    prune_serializer(template, selection)
+    return optimize_queryset(view.filter_queryset(view.get_queryset()), template)
+
+
+def evaluate(
+    field: RootField,
+    context: LiveContext,
+    arguments: dict[str, Any],
+    selection: SelectionTree,
+    pks: list[str],
+) -> dict[str, Any]:
+    """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
+    try:
+        view = subscribe_view(field, context, arguments, initial=False)
+    except _REFUSED:
+        return dict.fromkeys(pks)
+    objects = _visible(view, _queryset(view, selection).filter(pk__in=pks))
+    found = {
+        str(obj.pk): node
+        for obj, node in zip(objects, _rendered(view, objects, selection), strict=True)
+    }
+    return {pk: found.get(pk) for pk in pks}
+
+
+def snapshot(
+    field: RootField, context: LiveContext, arguments: dict[str, Any], selection: SelectionTree
+) -> list[tuple[str, Any]]:
+    """Every object the subscriber sees now, in queryset order: (pk, node).
+
+    Raises the GraphQL error a refused subscribe request gets (NOT_AUTHENTICATED,
+    PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
+    """
+    try:
+        view = subscribe_view(field, context, arguments, initial=True)
+        if field.operation is Operation.SUBSCRIBE_ONE:
+            objects = [view.get_object()]
+        else:
+            objects = _visible(view, _queryset(view, selection))
+    except (Http404, ObjectDoesNotExist, drf_exceptions.APIException) as exc:
+        raise to_graphql_error(exc) from exc
+    rendered = _rendered(view, objects, selection)
+    return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]

@@ -1,0 +1,45 @@
+"""The ChangeEvent: what a committed write announces to every server process.
+
+    {"type": "dgl.change", "model": "board.task", "pk": "7", "deleted": False,
+     "affects": {"board.task": ["7"]}}
+
+One event per changed row, sent once per process on the channel layer (group
+:data:`CHANGES_GROUP`). ``affects`` lists, per registered model, the primary keys whose
+*representation* may have changed because of this row: a task whose nested assignee
+was renamed, the tasks of a project whose members changed. The writer computes it
+while the related rows still exist (before a delete), so the hub never has to guess.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+__all__ = ["CHANGES_GROUP", "EVENT_TYPE", "ChangeEvent", "make_event"]
+
+#: The channel-layer group every process's hub listens on.
+CHANGES_GROUP = "drf_graphql_live.changes"
+#: Channels dispatches on ``type``; dots become underscores in handler names.
+EVENT_TYPE = "dgl.change"
+
+
+class ChangeEvent(TypedDict):
+    """A committed change of one row, as carried by the channel layer."""
+
+    type: str
+    model: str
+    pk: str
+    deleted: bool
+    affects: dict[str, list[str]]
+
+
+def make_event(
+    model: str, pk: object, *, deleted: bool, affects: dict[str, set[str]]
+) -> ChangeEvent:
+    """A :class:`ChangeEvent` (primary keys as strings: JSON-safe, layer-agnostic)."""
+    return {
+        "type": EVENT_TYPE,
+        "model": model,
+        "pk": str(pk),
+        "deleted": deleted,
+        "affects": {label: sorted(pks) for label, pks in affects.items() if pks},
+    }

@@ -1,0 +1,249 @@
+"""The per-process fan-out hub: one channel-layer listener, many live subscriptions.
+
+Every server process runs one hub per event loop. It joins the
+:data:`~drf_graphql_live.events.CHANGES_GROUP` with a single channel, so a change costs
+one channel-layer message per *process*, not per subscriber. Subscriptions with the
+same field, arguments, selection and permission scope form a :class:`Group`, evaluated
+once per event (one thread hop, SQL independent of the number of subscribers)::
+
+    hub = Hub.for_running_loop()
+    subscriber = await hub.subscribe(field, context, arguments, selection, initial=True)
+    async for event in subscriber: ...
+
+Events are processed one at a time, in the order the layer delivers them, so the
+events for one object reach each subscriber in commit order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import weakref
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+from schema_gen import Operation, RootField
+
+from .db import run_sync
+from .dependencies import model_label
+from .evaluation import evaluate, snapshot
+from .events import CHANGES_GROUP, ChangeEvent
+from .request import LiveContext
+from .selection import SelectionTree
+from .settings import live_settings
+
+__all__ = ["Group", "Hub", "Subscriber"]
+
+logger = logging.getLogger("drf_graphql_live")
+_MISSING = object()
+
+
+def _fingerprint(value: Any) -> str:
+    """A stable text of a JSON-like value: equal renderings, equal fingerprints."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class Subscriber:
+    """One live subscription: what it was last sent, and its queue of events."""
+
+    def __init__(self, group: Group) -> None:
+        self.group = group
+        self.sent: dict[str, str | None] = {}  # pk -> fingerprint (None: not sent, visible)
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def offer(self, pk: str, node: Any, fingerprint: str | None) -> None:
+        """Queue what changed *for this subscriber*: ADDED, MODIFIED, REMOVED or nothing."""
+        previous = self.sent.get(pk, _MISSING)
+        if node is None:
+            if previous is not _MISSING:
+                del self.sent[pk]
+                self.queue.put_nowait({"kind": "REMOVED", "id": pk, "node": None})
+            return
+        if previous == fingerprint:
+            return  # nothing it selected changed, or it already has this version
+        self.sent[pk] = fingerprint
+        kind = "ADDED" if previous is _MISSING else "MODIFIED"
+        self.queue.put_nowait({"kind": kind, "id": pk, "node": node})
+
+    async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            yield await self.queue.get()
+
+
+class Group:
+    """Subscriptions sharing field, arguments, selection and permission scope."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        field: RootField,
+        context: LiveContext,
+        arguments: dict,
+        selection: SelectionTree,
+    ):
+        self.key = key
+        self.field = field
+        self.context = context
+        self.arguments = arguments
+        self.selection = selection
+        self.model = model_label(field.endpoint.model)
+        self.subscribers: set[Subscriber] = set()
+        self.only_pk: str | None = None  # a detail subscription follows one object
+        self.lock = asyncio.Lock()  # a join's snapshot and an event never interleave
+
+    def relevant_pks(self, event: ChangeEvent) -> list[str]:
+        pks = set(event["affects"].get(self.model, ()))
+        if event["model"] == self.model:
+            pks.add(event["pk"])
+        if self.only_pk is not None:
+            pks &= {self.only_pk}
+        return sorted(pks)
+
+    async def process(self, event: ChangeEvent, pks: list[str]) -> None:
+        async with self.lock:
+            if not self.subscribers:
+                return
+            if event["deleted"] and event["model"] == self.model:
+                pks = [pk for pk in pks if pk != event["pk"]]
+                self._offer({event["pk"]: None})
+            if pks:
+                self._offer(
+                    await run_sync(
+                        evaluate, self.field, self.context, self.arguments, self.selection, pks
+                    )
+                )
+
+    def _offer(self, nodes: dict[str, Any]) -> None:
+        for pk, node in nodes.items():
+            fingerprint = None if node is None else _fingerprint(node)
+            for subscriber in self.subscribers:
+                subscriber.offer(pk, node, fingerprint)
+
+    async def join(self, initial: bool) -> Subscriber:
+        """A new subscriber, primed with what it sees now (sent as ADDED if ``initial``).
+
+        The current nodes are rendered even without ``initial``: knowing what the
+        client would see is what lets a no-op change (a login touching
+        ``last_login`` of a nested user) send nothing.
+        """
+        subscriber = Subscriber(self)
+        async with self.lock:
+            current = await run_sync(
+                snapshot, self.field, self.context, self.arguments, self.selection
+            )
+            for pk, node in current:
+                subscriber.offer(pk, node, _fingerprint(node))
+            if not initial:
+                subscriber.queue = asyncio.Queue()  # primed, but nothing to send
+            if self.field.operation is Operation.SUBSCRIBE_ONE:
+                self.only_pk = current[0][0]
+            self.subscribers.add(subscriber)
+        return subscriber
+
+
+class Hub:
+    """One per process and event loop; see the module docstring."""
+
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self) -> None:
+        self.groups: dict[Hashable, Group] = {}
+        self.channel: str | None = None
+        self._events: asyncio.Queue[ChangeEvent] = asyncio.Queue()
+        self._tasks: list[asyncio.Task] = []
+        self._started = asyncio.Lock()
+
+    @classmethod
+    def for_running_loop(cls) -> Hub:
+        loop = asyncio.get_running_loop()
+        if loop not in cls._by_loop:
+            cls._by_loop[loop] = cls()
+        return cls._by_loop[loop]
+
+    async def subscribe(
+        self,
+        field: RootField,
+        context: LiveContext,
+        arguments: dict,
+        selection: SelectionTree,
+        *,
+        initial: bool,
+    ) -> Subscriber:
+        await self._start()
+        key = _group_key(field, context, arguments, selection)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(key, field, context, arguments, selection)
+        try:
+            return await group.join(initial)
+        finally:
+            if not group.subscribers:
+                self.groups.pop(key, None)
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        group = subscriber.group
+        group.subscribers.discard(subscriber)
+        if not group.subscribers and self.groups.get(group.key) is group:
+            del self.groups[group.key]
+
+    async def _start(self) -> None:
+        async with self._started:
+            if self.channel is not None:
+                return
+            layer = get_channel_layer(live_settings.CHANNEL_LAYER)
+            if layer is None:
+                raise RuntimeError(
+                    "drf-graphql-live subscriptions need a channel layer (CHANNEL_LAYERS)."
+                )
+            self.channel = await layer.new_channel("dgl-hub.")
+            await layer.group_add(CHANGES_GROUP, self.channel)
+            self._tasks = [
+                asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
+                asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
+            ]
+
+    async def _listen(self, layer: Any) -> None:
+        """Drain the layer at once (the in-memory layer drops messages when a channel is full)."""
+        while True:
+            message = await layer.receive(self.channel)
+            if message.get("type") == "dgl.change":
+                self._events.put_nowait(message)  # type: ignore[arg-type]
+
+    async def _dispatch(self) -> None:
+        while True:
+            event = await self._events.get()
+            for group in list(self.groups.values()):
+                pks = group.relevant_pks(event)
+                if not pks:
+                    continue
+                try:
+                    await group.process(event, pks)
+                except Exception:  # one group's failure must not stop the others
+                    logger.exception(
+                        "Live subscription group %s failed on %s", group.field.name, event
+                    )
+
+    async def close(self) -> None:
+        """Stop listening (tests; a server process simply exits)."""
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        layer = get_channel_layer(live_settings.CHANNEL_LAYER)
+        if layer is not None and self.channel is not None:
+            await layer.group_discard(CHANGES_GROUP, self.channel)
+        self.channel = None
+
+
+def _group_key(
+    field: RootField, context: LiveContext, arguments: dict, selection: SelectionTree
+) -> Hashable:
+    user = context.scope.get("user")
+    scope = (getattr(user, "pk", None), tuple(sorted(context.headers.items())))
+    return (field.name, _fingerprint(arguments), _fingerprint(selection), scope)

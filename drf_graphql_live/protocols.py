@@ -1,0 +1,112 @@
+"""Strawberry's two WebSocket protocol handlers, with our auth and their gaps closed.
+
+Strawberry implements graphql-transport-ws and the legacy subscriptions-transport-ws;
+these subclasses add only:
+
+* authentication of the ``connection_init`` payload (``{"Authorization": "Token ..."}``)
+  with DRF's authentication classes; bad credentials close the socket with
+  :data:`CLOSE_4403_FORBIDDEN` on *both* protocols (Strawberry's legacy handler closes
+  with 1011, which daphne cannot even send);
+* ``"payload": null`` in ``connection_init`` is accepted, as the spec allows;
+* a message that is not a JSON object, or a ``subscribe`` whose ``id``/``query`` are not
+  strings, closes with 4400 instead of leaving a silent socket;
+* the legacy protocol runs queries and mutations too, not only subscriptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+__all__ = [
+    "CLOSE_4400_BAD_REQUEST",
+    "CLOSE_4403_FORBIDDEN",
+    "LegacyWSHandler",
+    "TransportWSHandler",
+]
+
+CLOSE_4400_BAD_REQUEST = 4400
+CLOSE_4403_FORBIDDEN = 4403
+
+
+def _bad_subscribe(message: dict[str, Any]) -> str | None:
+    payload = message.get("payload")
+    if not isinstance(message.get("id"), str) or not message.get("id"):
+        return "Subscribe message needs a non-empty string id"
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "Subscribe payload needs a string query"
+    if payload.get("variables") is not None and not isinstance(payload["variables"], dict):
+        return "Subscribe variables must be an object"
+    return None
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws (the ``graphql-ws`` npm client, Apollo, urql)."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.handle_invalid_message("Message must be a JSON object with a string type")
+            return
+        if message["type"] == "subscribe" and (problem := _bad_subscribe(message)):
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        if message.get("payload") is None:
+            message = {**message, "payload": {}}
+        if not self.connection_init_received and isinstance(message["payload"], dict):
+            if not await self.view.authenticate_connection(self.context, message["payload"]):
+                self.connection_init_received = True
+                await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
+                return
+        await super().handle_connection_init(message)
+
+
+class _StreamingSchema:
+    """The schema, with ``subscribe`` answering queries and mutations as well."""
+
+    def __init__(self, schema: Any) -> None:
+        self._schema = schema
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._schema, name)
+
+    async def subscribe(self, query: str, **kwargs: Any) -> Any:
+        return await self._schema.stream(query, **kwargs)
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler):
+    """subscriptions-transport-ws (``graphql-ws`` subprotocol; old Apollo clients)."""
+
+    def __init__(self, *args: Any, schema: Any, **kwargs: Any) -> None:
+        super().__init__(*args, schema=_StreamingSchema(schema), **kwargs)
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.websocket.close(
+                code=CLOSE_4400_BAD_REQUEST, reason="Message must be a JSON object"
+            )
+            return
+        if message["type"] == "start" and (problem := _bad_subscribe(message)):
+            await self.send_message(
+                {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
+            )
+            return
+        await super().handle_message(message)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload")
+        if isinstance(payload, dict) and not await self.view.authenticate_connection(
+            self.context, payload
+        ):
+            await self.send_message(
+                {"type": "connection_error", "payload": {"message": "Forbidden"}}
+            )
+            await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
+            return
+        await super().handle_connection_init(message)

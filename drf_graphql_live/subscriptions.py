@@ -1,0 +1,46 @@
+"""The generated subscription resolvers, fed by the hub.
+
+    subscription { tasksChanged(status: "todo", initial: true) { kind id node { title } } }
+
+subscribes to the process's :class:`~drf_graphql_live.hub.Hub` with the selection under
+``node`` and yields ``{kind, id, node}`` events until the client completes or the socket
+closes (the ``finally`` leaves the group, so an abandoned socket leaks nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from strawberry import UNSET
+
+from schema_gen import RootField
+
+from .hub import Hub
+from .request import LiveContext
+from .selection import selection_tree
+
+__all__ = ["subscription_impl"]
+
+
+def subscription_impl(field: RootField) -> Any:
+    """The async-iterator implementation of a ``*Changed`` field."""
+
+    async def impl(info: Any, arguments: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        context: LiveContext = info.context
+        selection = selection_tree(info.selected_fields[0].selections).get("node", {})
+        given = {
+            name: value
+            for name, value in arguments.items()
+            if value is not UNSET and value is not None
+        }
+        initial = bool(given.pop("initial", False))
+        hub = Hub.for_running_loop()
+        subscriber = await hub.subscribe(field, context, given, selection, initial=initial)
+        try:
+            async for event in subscriber:
+                yield event
+        finally:
+            hub.unsubscribe(subscriber)
+
+    return impl

@@ -1,0 +1,90 @@
+"""Subscription fields: ``postChanged(id)`` and ``postsChanged(<list filters>, initial)``.
+
+    enum ChangeKind { ADDED MODIFIED REMOVED }
+    type TaskEvent { kind: ChangeKind!, id: ID!, node: Task }
+    type Subscription {
+      taskChanged(id: ID!): TaskEvent!
+      tasksChanged(status: String, ..., search: String, initial: Boolean! = false): TaskEvent!
+    }
+
+Pure description, like :mod:`schema_gen.operations`: the runtime supplies the async
+iterator behind each field. List subscriptions take the list's filter and search
+arguments but not its pagination: a subscription follows the whole filtered set.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from .arguments import Argument
+from .introspection import dotted
+from .naming import camel
+from .operations import Endpoint, Operation, RootField, list_arguments, lookup_argument
+
+if TYPE_CHECKING:
+    from .object_types import TypeBuilder
+
+__all__ = ["ChangeKind", "event_type", "subscription_fields"]
+
+
+@strawberry.enum(description="How an object changed, seen from the subscriber.")
+class ChangeKind(enum.Enum):
+    ADDED = "ADDED"
+    MODIFIED = "MODIFIED"
+    REMOVED = "REMOVED"
+
+
+INITIAL = Argument(
+    "initial",
+    "initial",
+    bool | None,
+    "",
+    "First send ADDED for every object currently visible, then the live changes.",
+    default=False,
+)
+
+
+def event_type(builder: TypeBuilder, node: type) -> type:
+    """``<Type>Event { kind, id, node }``, cached per node type."""
+    if node not in builder.events:
+        name = f"{node.__strawberry_definition__.name}Event"
+        builder.names.claim(name, dotted(node.__drf_serializer__) + " (event)")
+        annotations = {"kind": ChangeKind, "id": strawberry.ID, "node": node | None}
+        namespace = {"__annotations__": annotations, "__module__": __name__}
+        builder.events[node] = strawberry.type(
+            type(name, (), namespace),
+            name=name,
+            description=f"A change to a {name[: -len('Event')]}; node is null when REMOVED.",
+        )
+    return builder.events[node]
+
+
+def _name(node: type) -> str:
+    return node.__strawberry_definition__.name
+
+
+def subscription_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+    """The detail and list subscriptions of ``endpoint`` (only if it can list/retrieve)."""
+    fields = []
+    if endpoint.has_action("retrieve"):
+        node = builder.output_type(endpoint.serializer_class("retrieve"))
+        fields.append(
+            RootField(
+                f"{camel(endpoint.basename)}Changed", Operation.SUBSCRIBE_ONE, endpoint,
+                event_type(builder, node), (lookup_argument(endpoint),),
+                f"Changes to one {_name(node)}, as its subscriber may see them.",
+            )
+        )  # fmt: skip
+    if endpoint.has_action("list"):
+        node = builder.output_type(endpoint.serializer_class("list"))
+        fields.append(
+            RootField(
+                f"{camel(endpoint.prefix)}Changed", Operation.SUBSCRIBE_LIST, endpoint,
+                event_type(builder, node), (*list_arguments(endpoint), INITIAL),
+                f"Changes to the {_name(node)} objects matching the filters.",
+            )
+        )  # fmt: skip
+    return fields

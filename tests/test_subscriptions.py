@@ -1,0 +1,357 @@
+"""Live subscriptions in-process: WebsocketCommunicator against sample_site's ASGI app.
+
+Writes go through the ORM in a worker thread and really commit (transactional
+tests), so the on_commit -> channel layer -> hub -> socket path runs for real.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from drf_graphql_live import hub as hub_module
+from drf_graphql_live.hub import Hub
+from drf_graphql_live.signals import publish_changes
+from drf_graphql_live.testing import GraphQLWSClient
+from sample_site.asgi import application
+from sample_site.board.models import Comment, Task
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TASKS = "subscription($initial: Boolean, $status: String) { tasksChanged(initial: $initial, status: $status) { kind id node { id title status } } }"
+TASK = "subscription($id: ID!) { taskChanged(id: $id) { kind id node { title assigneeDetail { username } } } }"
+
+
+@pytest.fixture(autouse=True)
+async def fresh_hub():
+    """A fresh in-memory layer per test (its queues belong to one event loop)."""
+    channel_layers.backends.clear()
+    yield
+    await Hub.for_running_loop().close()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def tokens(board) -> dict[str, str]:
+    return {
+        u.username: Token.objects.create(user=u).key for u in (board.alice, board.bob, board.carol)
+    }
+
+
+def ws(token: str | None = None, **kwargs: Any) -> GraphQLWSClient:
+    return GraphQLWSClient(
+        application, {"Authorization": f"Token {token}"} if token else {}, **kwargs
+    )
+
+
+def orm(func):
+    return sync_to_async(func, thread_sensitive=True)
+
+
+async def event(client: GraphQLWSClient, op: str, field: str = "tasksChanged") -> dict[str, Any]:
+    payload = await client.receive_next(op)
+    assert "errors" not in payload, payload
+    return payload["data"][field]
+
+
+async def test_initial_snapshot_then_live_changes(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS, {"initial": True})
+        initial = [await event(client, op) for _ in range(4)]
+        assert {e["kind"] for e in initial} == {"ADDED"}
+        assert sorted(int(e["id"]) for e in initial) == sorted(
+            t.pk for t in (board.design, board.docs, board.backlog, board.errand)
+        )
+
+        def retitle() -> None:
+            task = Task.objects.get(pk=board.docs.pk)
+            task.title = "x"
+            task.save()
+
+        await orm(retitle)()
+        modified = await event(client, op)
+        assert modified == {
+            "kind": "MODIFIED",
+            "id": str(board.docs.pk),
+            "node": {"id": board.docs.pk, "title": "x", "status": "TODO"},
+        }
+
+        created = await orm(lambda: Task.objects.create(project=board.shared, title="new one"))()
+        assert await event(client, op) == {
+            "kind": "ADDED",
+            "id": str(created.pk),
+            "node": {"id": created.pk, "title": "new one", "status": "TODO"},
+        }
+
+        await orm(lambda: Task.objects.get(pk=created.pk).delete())()
+        assert await event(client, op) == {"kind": "REMOVED", "id": str(created.pk), "node": None}
+        await client.assert_nothing()
+
+
+async def test_object_leaving_and_entering_the_filter(board, tokens):
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS, {"status": "todo"})
+        await client.assert_nothing()  # no initial snapshot unless asked
+
+        def set_status(task: Task, status: str) -> None:
+            task.status = status
+            task.save()
+
+        await orm(set_status)(board.docs, "done")
+        assert await event(client, op) == {
+            "kind": "REMOVED",
+            "id": str(board.docs.pk),
+            "node": None,
+        }
+        await orm(set_status)(board.design, "todo")
+        added = await event(client, op)
+        assert (added["kind"], added["id"]) == ("ADDED", str(board.design.pk))
+
+
+async def test_invisible_objects_are_never_sent(board, tokens):
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()
+
+        def touch_invisible() -> None:
+            board.errand.title = "secret"  # alice-only project
+            board.errand.save()
+            board.lab.delete()  # carol's
+
+        await orm(touch_invisible)()
+        await client.assert_nothing(0.5)
+
+        def groom() -> None:
+            Task.objects.filter(pk=board.backlog.pk).update(title="groomed")
+            publish_changes(Task, [board.backlog.pk])
+
+        await orm(groom)()
+        assert (await event(client, op))["node"]["title"] == "groomed"  # the stream is alive
+
+
+async def test_rolled_back_transaction_publishes_nothing(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()  # the subscription is live once this passes
+
+        def rolled_back() -> None:
+            with transaction.atomic():
+                Task.objects.create(project=board.shared, title="never")
+                board.docs.title = "never either"
+                board.docs.save()
+                transaction.set_rollback(True)
+
+        await orm(rolled_back)()
+        await client.assert_nothing(0.5)
+        created = await orm(lambda: Task.objects.create(project=board.shared, title="committed"))()
+        assert (await event(client, op))["id"] == str(created.pk)
+
+
+async def test_permission_change_makes_objects_appear_and_disappear(board, tokens):
+    async with ws(tokens["carol"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()  # the subscription is live once this passes
+        await orm(lambda: board.shared.members.add(board.carol))()
+        added = sorted([(await event(client, op))["id"] for _ in range(3)])
+        assert added == sorted(str(t.pk) for t in (board.design, board.docs, board.backlog))
+        await orm(lambda: board.shared.members.remove(board.carol))()
+        removed = [await event(client, op) for _ in range(3)]
+        assert {e["kind"] for e in removed} == {"REMOVED"}
+        assert all(e["node"] is None for e in removed)
+
+
+async def test_detail_subscription_and_related_row_change(board, tokens):
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASK, {"id": str(board.design.pk)})
+        await client.assert_nothing()
+
+        def rename_alice() -> None:
+            board.alice.username = "alice2"
+            board.alice.save()
+
+        await orm(rename_alice)()  # design's assignee: its nested representation changes
+        modified = await event(client, op, "taskChanged")
+        assert modified == {
+            "kind": "MODIFIED",
+            "id": str(board.design.pk),
+            "node": {"title": "Design landing page", "assigneeDetail": {"username": "alice2"}},
+        }
+
+        await orm(
+            lambda: Comment.objects.create(task=board.docs, author=board.alice, body="elsewhere")
+        )()
+        await client.assert_nothing(0.5)  # another task's comment
+        await orm(lambda: Task.objects.get(pk=board.design.pk).delete())()
+        assert await event(client, op, "taskChanged") == {
+            "kind": "REMOVED",
+            "id": str(board.design.pk),
+            "node": None,
+        }
+
+
+async def test_related_change_outside_the_selection_sends_nothing(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)  # selects id title status: no assignee
+        await client.assert_nothing()  # the subscription is live once this passes
+
+        def rename_bob() -> None:
+            board.bob.first_name = "Robert"
+            board.bob.save()
+
+        await orm(rename_bob)()
+        await client.assert_nothing(0.5)
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save(update_fields=["title"]))()
+        await client.assert_nothing(0.3)  # saved, but nothing it selected changed
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="bulk"))()
+        await client.assert_nothing(0.3)  # update() sends no signal...
+        await orm(lambda: publish_changes(Task, [board.docs.pk]))()
+        assert (await event(client, op))["node"]["title"] == "bulk"  # ...publish_changes does
+
+
+async def test_subscribe_to_an_invisible_object_is_not_found(board, tokens):
+    async with ws(tokens["carol"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASK, {"id": str(board.design.pk)})
+        payload = await client.receive_next(op)
+        assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert payload["data"] is None
+        assert (await client.receive())["type"] == "complete"
+
+
+async def test_anonymous_subscriber_gets_not_authenticated_and_nothing_else(board):
+    async with ws() as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        payload = await client.receive_next(op)
+        assert payload["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+        assert (await client.receive())["type"] == "complete"
+        await orm(lambda: Task.objects.create(project=board.shared, title="unseen"))()
+        await client.assert_nothing(0.5)
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_bad_token_closes_4403_on_both_protocols(board, protocol):
+    async with ws("not-a-token", protocol=protocol) as client:
+        assert not await client.acknowledged()
+        assert client.close_code == 4403
+
+
+async def test_legacy_protocol_delivers_events(board, tokens):
+    async with ws(tokens["alice"], protocol="graphql-ws") as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()  # the subscription is live once this passes
+        created = await orm(lambda: Task.objects.create(project=board.shared, title="legacy"))()
+        assert (await event(client, op))["id"] == str(created.pk)
+        query = await client.subscribe(
+            "{ tasks { count } }"
+        )  # queries work on the legacy socket too
+        assert (await client.receive_next(query))["data"] == {"tasks": {"count": 5}}
+
+
+async def test_session_user_from_cookie(board):
+    from django.test import Client
+
+    django_client = Client()
+    await sync_to_async(django_client.force_login)(board.alice)
+    cookie = f"sessionid={django_client.cookies['sessionid'].value}".encode()
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)]
+    async with ws(headers=headers) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe("{ tasks { count } }")
+        assert (await client.receive_next(op))["data"] == {"tasks": {"count": 4}}
+
+
+async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, monkeypatch):
+    calls: list[int] = []
+    original = hub_module.evaluate
+
+    def counting(*args: Any) -> Any:
+        from django.db import connection
+
+        with CaptureQueriesContext(connection) as captured:
+            result = original(*args)
+        calls.append(len(captured.captured_queries))
+        return result
+
+    monkeypatch.setattr(hub_module, "evaluate", counting)
+
+    async def queries_for_one_change(subscribers: int, title: str) -> list[int]:
+        clients = [ws(tokens["alice"]) for _ in range(subscribers)]
+        ops = []
+        for client in clients:
+            await client.__aenter__()
+            assert await client.acknowledged()
+            ops.append(await client.subscribe(TASKS))
+        await client.assert_nothing(0.2)
+        calls.clear()
+        task = await orm(Task.objects.get)(pk=board.docs.pk)
+        task.title = title
+        await orm(task.save)()
+        for client, op in zip(clients, ops, strict=True):
+            assert (await event(client, op))["node"]["title"] == title
+        for client in clients:
+            await client.__aexit__()
+        return list(calls)
+
+    one = await queries_for_one_change(1, "one")
+    many = await queries_for_one_change(6, "six")
+    assert len(one) == len(many) == 1  # one evaluation per event for the whole group
+    assert one == many  # and the same SQL
+
+
+async def test_user_scopes_are_not_shared(board, tokens):
+    async with ws(tokens["alice"]) as alice, ws(tokens["carol"]) as carol:
+        assert await alice.acknowledged()
+        assert await carol.acknowledged()
+        alice_op = await alice.subscribe(TASKS)
+        await alice.assert_nothing()  # the subscription is live once this passes
+        carol_op = await carol.subscribe(TASKS)
+        await carol.assert_nothing()  # the subscription is live once this passes
+        created = await orm(lambda: Task.objects.create(project=board.alice_only, title="mine"))()
+        assert (await event(alice, alice_op))["id"] == str(created.pk)
+        await carol.assert_nothing(0.5)
+        del carol_op
+
+
+async def test_invalid_protocol_messages_close_4400(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        await client.communicator.send_json_to([])
+        closed = await client.communicator.receive_output(3)
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4400)
+
+
+async def test_connection_init_with_null_payload_is_accepted(board):
+    client = GraphQLWSClient(application)
+    connected, _ = await client.communicator.connect()
+    assert connected
+    await client.communicator.send_json_to({"type": "connection_init", "payload": None})
+    assert await client.acknowledged()
+    await client.communicator.disconnect()
+
+
+async def test_users_unaffected_by_other_users_rename(board, tokens):
+    user = await orm(User.objects.get)(pk=board.carol.pk)
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASK, {"id": str(board.docs.pk)})
+        await client.assert_nothing()  # the subscription is live once this passes
+        user.username = "caroline"
+        await orm(user.save)()
+        await client.assert_nothing(0.5)
+        del op
