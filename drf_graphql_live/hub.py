@@ -209,9 +209,28 @@ class Hub:
             ]
 
     async def _listen(self, layer: Any) -> None:
-        """Drain the layer at once (the in-memory layer drops messages when a channel is full)."""
+        """Drain the layer at once (the in-memory layer drops messages when a channel is full).
+
+        A layer failure (Redis restarting) is logged and retried with back-off; the
+        channel rejoins the group, since a restarted Redis has forgotten it.
+        """
+        delay = 0.1
         while True:
-            message = await layer.receive(self.channel)
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception(
+                    "Channel layer receive failed; retrying in %.1fs (changes in the gap are lost)",
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                with contextlib.suppress(Exception):
+                    await layer.group_add(CHANGES_GROUP, self.channel)
+                continue
+            delay = 0.1
             if message.get("type") == "dgl.change":
                 self._events.put_nowait(message)  # type: ignore[arg-type]
 

@@ -109,7 +109,9 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]] = (
     {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # socket_timeout above channels-redis' 5 s blocking read: redis-py 8 defaults
+            # to 5 s, and the two racing make receive() fail with "Timeout reading".
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
     if REDIS_URL

@@ -355,3 +355,18 @@ async def test_users_unaffected_by_other_users_rename(board, tokens):
         await orm(user.save)()
         await client.assert_nothing(0.5)
         del op
+
+
+async def test_declared_dependency_of_a_method_field(board, tokens):
+    query = (
+        'subscription { projectChanged(id: "%s") { kind node { taskCount } } }' % board.shared.pk
+    )
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(query)
+        await client.assert_nothing()
+        await orm(lambda: Task.objects.create(project=board.shared, title="counted"))()
+        assert await event(client, op, "projectChanged") == {
+            "kind": "MODIFIED",
+            "node": {"taskCount": 4},
+        }

@@ -74,6 +74,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = ["id", "name", "description", "members", "task_count", "created_at"]
         read_only_fields = ["created_at"]
+        # task_count reads the project's tasks, which no serializer field shows: tell
+        # drf-graphql-live, so projectsChanged subscribers hear when a task is added.
+        live_depends_on = ["tasks"]
 
     def get_task_count(self, obj: Project) -> int:
         """Number of tasks in the project (one query per project unless prefetched)."""
