@@ -358,12 +358,10 @@ async def test_users_unaffected_by_other_users_rename(board, tokens):
 
 
 async def test_declared_dependency_of_a_method_field(board, tokens):
-    query = (
-        'subscription { projectChanged(id: "%s") { kind node { taskCount } } }' % board.shared.pk
-    )
+    query = "subscription($id: ID!) { projectChanged(id: $id) { kind node { taskCount } } }"
     async with ws(tokens["alice"]) as client:
         assert await client.acknowledged()
-        op = await client.subscribe(query)
+        op = await client.subscribe(query, {"id": str(board.shared.pk)})
         await client.assert_nothing()
         await orm(lambda: Task.objects.create(project=board.shared, title="counted"))()
         assert await event(client, op, "projectChanged") == {

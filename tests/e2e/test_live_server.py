@@ -61,8 +61,8 @@ def transport(url: str, token: str) -> WebsocketsTransport:
     )
 
 
-async def next_event(subscription: Any, timeout: float = 40) -> dict[str, Any]:
-    result = await asyncio.wait_for(subscription.__anext__(), timeout)
+async def next_event(subscription: Any, wait: float = 40) -> dict[str, Any]:
+    result = await asyncio.wait_for(subscription.__anext__(), wait)
     return result["tasksChanged"]
 
 
@@ -166,8 +166,9 @@ async def test_legacy_protocol_with_raw_websockets(live_site, server):
             )
         )
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        query = 'subscription { taskChanged(id: "%s") { kind id node { title } } }' % ids[0]
-        await ws.send(json.dumps({"id": "1", "type": "start", "payload": {"query": query}}))
+        query = "subscription($id: ID!) { taskChanged(id: $id) { kind id node { title } } }"
+        payload = {"query": query, "variables": {"id": str(ids[0])}}
+        await ws.send(json.dumps({"id": "1", "type": "start", "payload": payload}))
         await asyncio.sleep(0.5)  # the subscription is registered on the server
         await write(
             live_site, f"t = Task.objects.get(pk={ids[0]}); t.title = 'legacy {run}'; t.save()"
@@ -206,8 +207,9 @@ async def test_forbidden_object_gives_a_coded_error_and_nothing_else(live_site, 
             )
         )
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        query = 'subscription { taskChanged(id: "%s") { kind } }' % carol_cannot_see
-        await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {"query": query}}))
+        query = "subscription($id: ID!) { taskChanged(id: $id) { kind } }"
+        payload = {"query": query, "variables": {"id": str(carol_cannot_see)}}
+        await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": payload}))
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"id": "a", "type": "complete"}
