@@ -36,3 +36,14 @@ def test_mask_internal_errors_follows_debug(settings):
     assert live_settings.mask_internal_errors is True
     settings.DEBUG = True
     assert live_settings.mask_internal_errors is False
+
+
+def test_in_memory_layer_is_warned_about(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    ids = [e.id for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
+    assert ids == ["drf_graphql_live.W001"]
+    settings.CHANNEL_LAYERS = {}
+    ids = [e.id for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
+    assert ids == ["drf_graphql_live.W002"]
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    assert not [e for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
