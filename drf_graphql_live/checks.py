@@ -30,12 +30,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 @checks.register()
 def check_channel_layer(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """W001/W002: live updates across processes need a shared channel layer."""
+    try:
+        alias = live_settings.CHANNEL_LAYER
+    except ImproperlyConfigured:
+        return []  # E001 reports it
     layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
-    backend = layers.get(live_settings.CHANNEL_LAYER, {}).get("BACKEND", "")
+    backend = layers.get(alias, {}).get("BACKEND", "")
     if not backend:
         return [
             checks.Warning(
-                f"No channel layer {live_settings.CHANNEL_LAYER!r} in CHANNEL_LAYERS: model "
+                f"No channel layer {alias!r} in CHANNEL_LAYERS: model "
                 "changes are not published and subscriptions receive nothing.",
                 hint="Add CHANNEL_LAYERS (channels_redis for several processes).",
                 id="drf_graphql_live.W002",
