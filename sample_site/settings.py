@@ -108,10 +108,10 @@ REDIS_URL = os.environ.get("REDIS_URL")
 CHANNEL_LAYERS: dict[str, dict[str, Any]] = (
     {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # socket_timeout above channels-redis' 5 s blocking read: redis-py 8 defaults
-            # to 5 s, and the two racing make receive() fail with "Timeout reading".
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            # Pub/sub, chosen by measurement (benchmarks/channel_layers.py, README
+            # "Deploying"): one PUBLISH per change, no per-channel capacity to overflow.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
     if REDIS_URL

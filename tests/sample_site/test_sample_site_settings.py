@@ -72,8 +72,8 @@ def test_database_url_and_redis_url_switch_backends() -> None:
         "HOST": "db.example",
     }
     assert s["layer"] == {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": "redis://cache.example:6379/0", "socket_timeout": 30}]},
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": ["redis://cache.example:6379/0"]},
     }
     assert s["debug"] is False
     assert "*" not in s["hosts"]
