@@ -20,18 +20,21 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
 from channels.layers import get_channel_layer
+from graphql import GraphQLError
 
 from schema_gen import Operation, RootField
 
 from .db import run_sync
 from .dependencies import model_label
 from .evaluation import evaluate, snapshot
-from .events import CHANGES_GROUP, ChangeEvent
+from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent
+from .exceptions import to_graphql_error
 from .request import LiveContext
 from .selection import SelectionTree
 from .settings import live_settings
@@ -40,6 +43,14 @@ __all__ = ["Group", "Hub", "Subscriber"]
 
 logger = logging.getLogger("drf_graphql_live")
 _MISSING = object()
+
+#: The hub messages itself this often through the channel layer ...
+HEARTBEAT_SECONDS = 1.0
+#: ... and declares a gap after this many unanswered heartbeats.
+HEARTBEAT_MISSES = 3
+HEARTBEAT_TYPE = "dgl.heartbeat"
+#: Put on the dispatch queue when a gap ends: resynchronise every group, in order.
+RESYNC = object()
 
 
 def _fingerprint(value: Any) -> str:
@@ -52,8 +63,8 @@ class Subscriber:
 
     def __init__(self, group: Group) -> None:
         self.group = group
-        self.sent: dict[str, str | None] = {}  # pk -> fingerprint (None: not sent, visible)
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.sent: dict[str, str] = {}  # pk -> fingerprint of the node it was last sent
+        self.queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
 
     def offer(self, pk: str, node: Any, fingerprint: str | None) -> None:
         """Queue what changed *for this subscriber*: ADDED, MODIFIED, REMOVED or nothing."""
@@ -69,9 +80,16 @@ class Subscriber:
         kind = "ADDED" if previous is _MISSING else "MODIFIED"
         self.queue.put_nowait({"kind": kind, "id": pk, "node": node})
 
+    def fail(self, error: BaseException) -> None:
+        """End the subscription with ``error`` (the client may resubscribe)."""
+        self.queue.put_nowait(error)
+
     async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
         while True:
-            yield await self.queue.get()
+            item = await self.queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
 
 class Group:
@@ -111,11 +129,47 @@ class Group:
                 pks = [pk for pk in pks if pk != event["pk"]]
                 self._offer({event["pk"]: None})
             if pks:
-                self._offer(
-                    await run_sync(
+                try:
+                    nodes = await run_sync(
                         evaluate, self.field, self.context, self.arguments, self.selection, pks
                     )
+                except Exception as exc:
+                    self._fail(exc)
+                    return
+                self._offer(nodes)
+
+    async def resync(self) -> None:
+        """Diff every subscriber against a fresh snapshot (after a channel-layer gap)."""
+        async with self.lock:
+            if not self.subscribers:
+                return
+            try:
+                current = dict(
+                    await run_sync(
+                        snapshot, self.field, self.context, self.arguments, self.selection
+                    )
                 )
+            except GraphQLError:
+                current = {}  # no longer allowed to see anything
+            except Exception as exc:
+                self._fail(exc)
+                return
+            for subscriber in self.subscribers:
+                for pk in [pk for pk in subscriber.sent if pk not in current]:
+                    subscriber.offer(pk, None, None)
+            self._offer(current)
+
+    def _fail(self, exc: Exception) -> None:
+        """An evaluation failed (a database error): end this group's subscriptions only.
+
+        Its subscribers get an INTERNAL_SERVER_ERROR and may resubscribe with
+        ``initial: true``; every other group goes on.
+        """
+        logger.error("Live subscription %s failed; ending its group", self.field.name, exc_info=exc)
+        error = to_graphql_error(exc)
+        for subscriber in self.subscribers:
+            subscriber.fail(error)
+        self.subscribers.clear()
 
     def _offer(self, nodes: dict[str, Any]) -> None:
         for pk, node in nodes.items():
@@ -155,9 +209,10 @@ class Hub:
     def __init__(self) -> None:
         self.groups: dict[Hashable, Group] = {}
         self.channel: str | None = None
-        self._events: asyncio.Queue[ChangeEvent] = asyncio.Queue()
+        self._events: asyncio.Queue[Any] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._started = asyncio.Lock()
+        self._gap = GapDetector()
 
     @classmethod
     def for_running_loop(cls) -> Hub:
@@ -198,21 +253,20 @@ class Hub:
                 return
             layer = get_channel_layer(live_settings.CHANNEL_LAYER)
             if layer is None:
-                raise RuntimeError(
-                    "drf-graphql-live subscriptions need a channel layer (CHANNEL_LAYERS)."
-                )
+                raise RuntimeError("drf-graphql-live subscriptions need CHANNEL_LAYERS.")
             self.channel = await layer.new_channel("dgl-hub.")
             await layer.group_add(CHANGES_GROUP, self.channel)
             self._tasks = [
                 asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
+                asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
             ]
 
     async def _listen(self, layer: Any) -> None:
         """Drain the layer at once (the in-memory layer drops messages when a channel is full).
 
-        A layer failure (Redis restarting) is logged and retried with back-off; the
-        channel rejoins the group, since a restarted Redis has forgotten it.
+        A failing ``receive`` (Redis restarting, with a layer that raises) is retried
+        with back-off and the channel rejoins the group, which Redis may have forgotten.
         """
         delay = 0.1
         while True:
@@ -220,33 +274,52 @@ class Hub:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception(
-                    "Channel layer receive failed; retrying in %.1fs (changes in the gap are lost)",
-                    delay,
-                )
+            except Exception as exc:
+                self._gap.lost(f"receive failed ({exc!r})")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 with contextlib.suppress(Exception):
                     await layer.group_add(CHANGES_GROUP, self.channel)
                 continue
             delay = 0.1
-            if message.get("type") == "dgl.change":
+            if message.get("type") == EVENT_TYPE:
                 self._events.put_nowait(message)  # type: ignore[arg-type]
+            elif message.get("type") == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
+                self._events.put_nowait(RESYNC)
+
+    async def _heartbeat(self, layer: Any) -> None:
+        """Send ourselves a message every HEARTBEAT_SECONDS through the layer.
+
+        Pub/sub layers reconnect to Redis on their own, silently: a missing heartbeat
+        is how the hub learns that changes may have been lost, and its return is when
+        every group is resynchronised, so clients end up right, not stale.
+        """
+        n = 0
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            n += 1
+            self._gap.sent(n)
+            with contextlib.suppress(Exception):  # the layer is down: the gap says so
+                await layer.send(self.channel, {"type": HEARTBEAT_TYPE, "n": n})
 
     async def _dispatch(self) -> None:
         while True:
             event = await self._events.get()
+            if event is RESYNC:
+                await self._resync()
+                continue
             for group in list(self.groups.values()):
                 pks = group.relevant_pks(event)
                 if not pks:
                     continue
                 try:
                     await group.process(event, pks)
-                except Exception:  # one group's failure must not stop the others
-                    logger.exception(
-                        "Live subscription group %s failed on %s", group.field.name, event
-                    )
+                except Exception:  # a bug in one group must not stop the others
+                    logger.exception("Live subscription group %s failed", group.field.name)
+
+    async def _resync(self) -> None:
+        for group in list(self.groups.values()):
+            await group.resync()
 
     async def close(self) -> None:
         """Stop listening (tests; a server process simply exits)."""
@@ -258,6 +331,41 @@ class Hub:
         if layer is not None and self.channel is not None:
             await layer.group_discard(CHANGES_GROUP, self.channel)
         self.channel = None
+
+
+class GapDetector:
+    """Notices when the channel layer stopped delivering, and when it came back."""
+
+    def __init__(self) -> None:
+        self.last_sent = 0
+        self.last_heard = 0
+        self.since: float | None = None  # monotonic time the current gap started
+
+    def sent(self, n: int) -> None:
+        self.last_sent = n
+        if n - self.last_heard > HEARTBEAT_MISSES:
+            self.lost(f"no heartbeat for {(n - self.last_heard) * HEARTBEAT_SECONDS:.0f}s")
+
+    def lost(self, why: str) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            logger.warning(
+                "Channel layer gap: %s; changes published meanwhile are lost, "
+                "subscriptions will be resynchronised when it is back",
+                why,
+            )
+
+    def heard(self, n: int) -> bool:
+        """Record heartbeat ``n``; True when it ends a gap (time to resynchronise)."""
+        self.last_heard = max(self.last_heard, n)
+        if self.since is None:
+            return False
+        logger.warning(
+            "Channel layer back after a gap of %.1fs: resynchronising live subscriptions",
+            time.monotonic() - self.since,
+        )
+        self.since = None
+        return True
 
 
 def _group_key(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry import UNSET
 
 from schema_gen import RootField
@@ -20,7 +21,7 @@ from .hub import Hub
 from .request import LiveContext
 from .selection import selection_tree
 
-__all__ = ["subscription_impl"]
+__all__ = ["FailedEvent", "subscription_impl"]
 
 
 def subscription_impl(field: RootField) -> Any:
@@ -40,7 +41,23 @@ def subscription_impl(field: RootField) -> Any:
         try:
             async for event in subscriber:
                 yield event
+        except GraphQLError as error:
+            yield FailedEvent(error)  # a last result carrying the error, then complete
         finally:
             hub.unsubscribe(subscriber)
 
     return impl
+
+
+class FailedEvent:
+    """A result whose every field raises ``error``: the client gets it in ``errors``.
+
+    Raising from the event stream itself would only make Strawberry log and send
+    ``complete``; resolving through this object puts the coded error on the wire.
+    """
+
+    def __init__(self, error: GraphQLError) -> None:
+        self.error = error
+
+    def __getattr__(self, name: str) -> Any:
+        raise self.error

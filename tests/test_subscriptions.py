@@ -368,3 +368,64 @@ async def test_declared_dependency_of_a_method_field(board, tokens):
             "kind": "MODIFIED",
             "node": {"taskCount": 4},
         }
+
+
+async def test_database_error_ends_only_that_subscription(board, tokens, monkeypatch):
+    from django.db import DatabaseError
+
+    original = hub_module.evaluate
+
+    def failing_for_carol(field, context, *args):
+        if context.headers.get("Authorization", "").endswith(tokens["carol"]):
+            raise DatabaseError("simulated: connection lost mid-query")
+        return original(field, context, *args)
+
+    monkeypatch.setattr(hub_module, "evaluate", failing_for_carol)
+    await orm(lambda: board.shared.members.add(board.carol))()
+    async with ws(tokens["alice"]) as alice, ws(tokens["carol"]) as carol:
+        assert await alice.acknowledged()
+        assert await carol.acknowledged()
+        alice_op = await alice.subscribe(TASKS)
+        carol_op = await carol.subscribe(TASKS)
+        await alice.assert_nothing()
+        await carol.assert_nothing()
+        created = await orm(lambda: Task.objects.create(project=board.shared, title="both care"))()
+        assert (await event(alice, alice_op))["id"] == str(created.pk)
+        failed = await carol.receive_next(carol_op)
+        assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert (await carol.receive())["type"] == "complete"
+
+        def bulk_retitle() -> None:
+            Task.objects.filter(pk=created.pk).update(title="still live")
+            publish_changes(Task, [created.pk])
+
+        await orm(bulk_retitle)()
+        assert (await event(alice, alice_op))["node"]["title"] == "still live"
+
+
+async def test_resync_after_a_channel_layer_gap_sends_what_was_missed(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()
+
+        def missed_changes() -> None:  # as if their events were lost in a Redis outage
+            Task.objects.filter(pk=board.docs.pk).update(title="changed in the gap")
+            Task.objects.filter(pk=board.backlog.pk).update(status="done")
+            Task.objects.filter(pk=board.errand.pk).update(project=board.carol_only)  # out of sight
+
+        await orm(missed_changes)()
+        await client.assert_nothing()
+        hub = Hub.for_running_loop()
+        hub._gap.lost("simulated outage")
+        assert hub._gap.heard(hub._gap.last_sent + 1)
+        hub._events.put_nowait(hub_module.RESYNC)
+        received = {e["id"]: e for e in [await event(client, op) for _ in range(3)]}
+        assert received[str(board.docs.pk)]["node"]["title"] == "changed in the gap"
+        assert received[str(board.backlog.pk)]["node"]["status"] == "DONE"
+        assert received[str(board.errand.pk)] == {
+            "kind": "REMOVED",
+            "id": str(board.errand.pk),
+            "node": None,
+        }
+        await client.assert_nothing()

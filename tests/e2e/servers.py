@@ -75,6 +75,7 @@ class SampleSite:
             self.env["REDIS_URL"] = redis_url
         self.tokens: dict[str, str] = {}
         self.logs = tmp_path
+        self.processes: dict[str, subprocess.Popen] = {}  # base URL -> running server
 
     def __enter__(self) -> SampleSite:
         self.manage("migrate", "--noinput")
@@ -119,10 +120,12 @@ class SampleSite:
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
+        self.processes[url] = process
         try:
             _wait_until_up(url, process, log)
             yield url
         finally:
+            self.processes.pop(url, None)
             process.terminate()
             try:
                 process.wait(timeout=10)
