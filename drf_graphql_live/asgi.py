@@ -13,6 +13,7 @@ socket with the user's cookies). Everything else goes to Django.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
@@ -26,12 +27,23 @@ __all__ = ["live_application"]
 ASGIApp = Any
 
 
+def websocket_limits() -> dict[str, Any]:
+    """Strawberry's WebSocket options, from ``DRF_GRAPHQL_LIVE``."""
+    interval = live_settings.KEEP_ALIVE_INTERVAL
+    return {
+        "max_subscriptions_per_connection": live_settings.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        "connection_init_wait_timeout": timedelta(seconds=live_settings.CONNECTION_INIT_TIMEOUT),
+        "keep_alive": interval is not None,
+        "keep_alive_interval": interval or 1,
+    }
+
+
 def live_application(schema: Any, django_asgi_app: ASGIApp, *, path: str | None = None) -> ASGIApp:
     """An ASGI app serving ``schema`` at ``path`` (default ``DRF_GRAPHQL_LIVE["PATH"]``)."""
     graphql_path = "/" + (path or live_settings.path).strip("/") + "/"
     http_app = AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema))
     ws_app = AllowedHostsOriginValidator(
-        AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema))
+        AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema, **websocket_limits()))
     )
 
     def is_graphql(request_path: str) -> bool:

@@ -38,6 +38,14 @@ class LiveSettingsDict(TypedDict, total=False):
     #: Hide the message of unexpected (non-DRF) exceptions from clients; None follows
     #: ``not settings.DEBUG``.
     MASK_INTERNAL_ERRORS: bool | None
+    #: Operations one WebSocket may run at once; the next gets "Subscription limit
+    #: reached" (bounds the memory a single client can pin).
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: int | None
+    #: Seconds a socket may stay open without ``connection_init`` (closed with 4408).
+    CONNECTION_INIT_TIMEOUT: float
+    #: Seconds between keep-alive messages on the legacy protocol (``ka``), so proxies
+    #: do not drop idle sockets; graphql-transport-ws clients ping on their own.
+    KEEP_ALIVE_INTERVAL: float | None
 
 
 DEFAULTS: LiveSettingsDict = {
@@ -48,6 +56,9 @@ DEFAULTS: LiveSettingsDict = {
     "ALLOW_QUERIES_VIA_GET": True,
     "CHANNEL_LAYER": "default",
     "MASK_INTERNAL_ERRORS": None,
+    "MAX_SUBSCRIPTIONS_PER_CONNECTION": 100,
+    "CONNECTION_INIT_TIMEOUT": 10.0,
+    "KEEP_ALIVE_INTERVAL": 20.0,
 }
 
 

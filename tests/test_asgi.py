@@ -126,3 +126,45 @@ async def test_session_mutation_needs_csrf_token_like_rest(board):
             )
         ).json()
     assert allowed == {"data": {"deleteTask": str(board.backlog.pk)}}
+
+
+async def test_socket_without_connection_init_is_closed_4408(settings):
+    from channels.testing import WebsocketCommunicator
+
+    from drf_graphql_live.asgi import live_application
+    from sample_site.asgi import django_asgi_app
+    from sample_site.schema import schema
+
+    settings.DRF_GRAPHQL_LIVE = {"CONNECTION_INIT_TIMEOUT": 0.2}
+    app = live_application(schema, django_asgi_app)
+    communicator = WebsocketCommunicator(
+        app,
+        "/graphql/",
+        subprotocols=["graphql-transport-ws"],
+        headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    closed = await communicator.receive_output(3)
+    assert (closed["type"], closed["code"]) == ("websocket.close", 4408)
+
+
+async def test_subscription_limit_per_connection(settings, board):
+    from rest_framework.authtoken.models import Token as TokenModel
+
+    from drf_graphql_live.asgi import live_application
+    from drf_graphql_live.testing import GraphQLWSClient
+    from sample_site.asgi import django_asgi_app
+    from sample_site.schema import schema
+
+    key = (await TokenModel.objects.acreate(user=board.alice)).key
+    settings.DRF_GRAPHQL_LIVE = {"MAX_SUBSCRIPTIONS_PER_CONNECTION": 1}
+    app = live_application(schema, django_asgi_app)
+    async with GraphQLWSClient(app, {"Authorization": f"Token {key}"}) as client:
+        assert await client.acknowledged()
+        await client.subscribe("subscription { tasksChanged { id } }")
+        await client.assert_nothing()
+        second = await client.subscribe("subscription { usersChanged { id } }")
+        message = await client.receive()
+        assert (message["id"], message["type"]) == (second, "error")
+        assert "limit" in message["payload"][0]["message"]
