@@ -1,14 +1,17 @@
 """URLconf of the demo project.
 
-The REST API lives under ``/api/``. ``/graphql/`` (HTTP and WebSocket) is served by the
+The REST API lives under ``/api/``, the live board page under ``/board/`` (sign in at
+``/accounts/login/``). ``/graphql/`` (HTTP and WebSocket) is served by the
 ASGI application in ``sample_site.asgi``, generated from the same ``router``.
 """
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 from rest_framework.routers import DefaultRouter
 
+from sample_site.board.pages import board, board_asset
 from sample_site.board.views import CommentViewSet, ProjectViewSet, TaskViewSet, UserViewSet
 
 router = DefaultRouter()
@@ -19,6 +22,10 @@ router.register("users", UserViewSet)
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("board/", board, name="board"),
+    path("board/assets/<str:name>", board_asset, name="board-asset"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api-auth/", include("rest_framework.urls")),
