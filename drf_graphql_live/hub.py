@@ -356,13 +356,20 @@ class GapDetector:
             )
 
     def heard(self, n: int) -> bool:
-        """Record heartbeat ``n``; True when it ends a gap (time to resynchronise)."""
+        """Record heartbeat ``n``; True when it ends a gap (time to resynchronise).
+
+        A heartbeat that never arrived (sent while Redis was away) is a gap too, even
+        one too short to be noticed while it lasted.
+        """
+        missed = n - self.last_heard - 1
         self.last_heard = max(self.last_heard, n)
         if self.since is None:
-            return False
+            if missed <= 0:
+                return False
+            self.lost(f"{missed} heartbeat(s) never arrived")
         logger.warning(
-            "Channel layer back after a gap of %.1fs: resynchronising live subscriptions",
-            time.monotonic() - self.since,
+            "Channel layer back after a gap of about %.1fs: resynchronising live subscriptions",
+            max(time.monotonic() - (self.since or time.monotonic()), missed * HEARTBEAT_SECONDS),
         )
         self.since = None
         return True
