@@ -1,10 +1,11 @@
 // Shared by the client scripts: arguments, output (one JSON object per line on stdout),
 // and the GraphQL documents every client runs against the sample_site.
 //
-//   node clients/<client>.mjs <ws-url> <token> [--limit N] [--status S]
+//   node clients/<client>.mjs <ws-url> <token> [--limit N] [--status todo|in_progress|done]
 //
 // <ws-url> is the GraphQL endpoint (ws://127.0.0.1:8000/graphql/); queries go to the same
-// URL over http://. Each script first runs TASK_COUNT over HTTP and prints
+// URL over http://. Each script first runs TASK_COUNT (over HTTP; graphql-ws: over the
+// socket) and prints
 // {"type":"query","data":...}, then subscribes to TASKS_CHANGED over graphql-transport-ws
 // and prints {"type":"event","data":{kind,id,node}} per event. With --limit N it
 // unsubscribes after N events, prints {"type":"done"} and exits 0; any error prints
