@@ -14,16 +14,20 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import redis
 
-__all__ = ["SampleSite", "free_port"]
+__all__ = ["RedisServer", "SampleSite", "free_port", "fresh_postgres_database"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_COMMANDS = {
@@ -146,3 +150,103 @@ def _wait_until_up(url: str, process: subprocess.Popen, log) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not start within 30 s")
+
+
+def _require(what: str) -> None:
+    message = f"NEEDS {what}"
+    if os.environ.get("DGL_REQUIRE_SERVICES") == "1":
+        import pytest
+
+        pytest.fail(message)
+    import pytest
+
+    pytest.skip(message)
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port: ours to count, stop and restart.
+
+    Tests that count Redis commands or restart Redis must not share the machine's
+    Redis with anything else.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, workdir: Path) -> Iterator[RedisServer]:
+        if not shutil.which("redis-server"):
+            _require("REDIS: the redis-server binary is not installed")
+        server = cls(workdir)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.ConnectionError):
+                redis.Redis(port=self.port).ping()
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    @contextlib.contextmanager
+    def monitor(self) -> Iterator[list[str]]:
+        """Every command Redis executes while the block runs (MONITOR, bounded)."""
+        lines: list[str] = []
+        process = subprocess.Popen(
+            ["redis-cli", "-p", str(self.port), "monitor"],
+            stdout=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "OK"
+        try:
+            yield lines
+        finally:
+            time.sleep(0.3)
+            process.terminate()
+            out, _ = process.communicate(timeout=10)
+            lines.extend(line for line in out.splitlines() if line.strip())
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(url: str) -> Iterator[str]:
+    """A new, empty database on the server ``url`` points at, dropped afterwards.
+
+    End-to-end sites run migrate and ``seed_demo --flush``: never on a database that
+    anything else (pytest-django, another test run) uses.
+    """
+    import psycopg
+
+    name = f"dgl_e2e_{uuid.uuid4().hex[:10]}"
+    parsed = urlsplit(url)
+    admin = urlunsplit(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parsed._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,57 +17,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
-from .servers import SampleSite, free_port
+from .servers import RedisServer, SampleSite
 from .wsclient import Subscriber
 
 QUERY = "subscription { tasksChanged { kind id node { id title } } }"
 
 
-class RedisServer:
-    """A private redis-server we may stop and restart on the same port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(redis.ConnectionError):
-                redis.Redis(port=self.port).ping()
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if not shutil.which("redis-server"):
-        message = "NEEDS REDIS: redis-server binary not found; cannot run the restart test"
-        if os.environ.get("DGL_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+    with RedisServer.running(tmp_path) as server:
+        yield server
 
 
 def ws_url(http_url: str) -> str:
@@ -122,8 +80,10 @@ async def test_redis_restart_is_survived_and_logged(tmp_path, private_redis):
     assert "Channel layer back after a gap" in log  # ...and its end, with a resync
 
 
-async def test_killed_server_closes_its_sockets_and_the_other_keeps_serving(tmp_path, redis_url):
-    site = SampleSite(tmp_path, database_url=os.environ.get("DATABASE_URL"), redis_url=redis_url)
+async def test_killed_server_closes_its_sockets_and_the_other_keeps_serving(
+    tmp_path, redis_url, e2e_database_url
+):
+    site = SampleSite(tmp_path, database_url=e2e_database_url, redis_url=redis_url)
     with site, site.server("uvicorn") as a, site.server("uvicorn") as b:
         on_a = await Subscriber(ws_url(a), site.tokens["bob"], QUERY).start()
         on_b = await Subscriber(ws_url(b), site.tokens["bob"], QUERY).start()
