@@ -11,6 +11,7 @@ Screenshots go to ``test-artifacts/`` at the repository root.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.servers import SampleSite
+from tests.e2e.servers import SampleSite, fresh_postgres_database
 
 from .support import CHROMIUM_ARGS, ROOT, require
 
@@ -70,11 +71,17 @@ def browser(chromium_path: str) -> Iterator[Any]:
 def live_site(
     tmp_path_factory: pytest.TempPathFactory, redis_url: str, board_bundle: Path
 ) -> Iterator[SampleSite]:
-    database_url = os.environ.get("DATABASE_URL")
-    with SampleSite(
-        tmp_path_factory.mktemp("browser"), database_url=database_url, redis_url=redis_url
-    ) as site:
-        yield site
+    """sample_site on Redis; with ``DATABASE_URL``, on a fresh PostgreSQL database of its
+    own (the site runs ``seed_demo --flush``: never on a database anything else uses)."""
+    with contextlib.ExitStack() as stack:
+        database_url = os.environ.get("DATABASE_URL")
+        if database_url:
+            database_url = stack.enter_context(fresh_postgres_database(database_url))
+        yield stack.enter_context(
+            SampleSite(
+                tmp_path_factory.mktemp("browser"), database_url=database_url, redis_url=redis_url
+            )
+        )
 
 
 @pytest.fixture(scope="module")

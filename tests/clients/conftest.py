@@ -7,6 +7,7 @@ tests skip with a loud reason, or fail under ``DGL_REQUIRE_SERVICES=1`` (CI).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.support import ROOT, require
-from tests.e2e.servers import SampleSite
+from tests.e2e.servers import SampleSite, fresh_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +38,17 @@ def node_modules(node: str) -> Path:
 
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[SampleSite]:
-    database_url = os.environ.get("DATABASE_URL")
-    with SampleSite(
-        tmp_path_factory.mktemp("clients"), database_url=database_url, redis_url=redis_url
-    ) as site:
-        yield site
+    """sample_site on Redis; with ``DATABASE_URL``, on a fresh PostgreSQL database of its
+    own (the site runs ``seed_demo --flush``: never on a database anything else uses)."""
+    with contextlib.ExitStack() as stack:
+        database_url = os.environ.get("DATABASE_URL")
+        if database_url:
+            database_url = stack.enter_context(fresh_postgres_database(database_url))
+        yield stack.enter_context(
+            SampleSite(
+                tmp_path_factory.mktemp("clients"), database_url=database_url, redis_url=redis_url
+            )
+        )
 
 
 @pytest.fixture(scope="module")
