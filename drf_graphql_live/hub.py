@@ -22,7 +22,8 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Hashable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -38,8 +39,9 @@ from .exceptions import to_graphql_error
 from .request import LiveContext
 from .selection import SelectionTree
 from .settings import live_settings
+from .wire import LiveDocument
 
-__all__ = ["Group", "Hub", "Subscriber"]
+__all__ = ["CLOSE_4008_TOO_SLOW", "MAX_PENDING", "Group", "Hub", "Subscriber", "WireSubscriber"]
 
 logger = logging.getLogger("drf_graphql_live")
 _MISSING = object()
@@ -51,11 +53,22 @@ HEARTBEAT_MISSES = 3
 HEARTBEAT_TYPE = "dgl.heartbeat"
 #: Put on the dispatch queue when a gap ends: resynchronise every group, in order.
 RESYNC = object()
+#: Objects with unsent changes a slow socket may accumulate before it is closed.
+MAX_PENDING = 1000
+#: Close code for a socket that cannot keep up: resubscribe with ``initial: true``.
+CLOSE_4008_TOO_SLOW = 4008
+
+Send = Callable[[str], Awaitable[None]]
+Close = Callable[[int, str], Awaitable[None]]
+Wire = tuple[LiveDocument, str, Send, Close]
 
 
 def _fingerprint(value: Any) -> str:
     """A stable text of a JSON-like value: equal renderings, equal fingerprints."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+Render = Callable[[str], Awaitable[str]]
 
 
 class Subscriber:
@@ -66,19 +79,26 @@ class Subscriber:
         self.sent: dict[str, str] = {}  # pk -> fingerprint of the node it was last sent
         self.queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
 
-    def offer(self, pk: str, node: Any, fingerprint: str | None) -> None:
-        """Queue what changed *for this subscriber*: ADDED, MODIFIED, REMOVED or nothing."""
+    def kind_for(self, pk: str, node: Any, fingerprint: str | None) -> str | None:
+        """ADDED, MODIFIED, REMOVED or None (nothing changed for this subscriber); records it."""
         previous = self.sent.get(pk, _MISSING)
         if node is None:
-            if previous is not _MISSING:
-                del self.sent[pk]
-                self.queue.put_nowait({"kind": "REMOVED", "id": pk, "node": None})
-            return
+            if previous is _MISSING:
+                return None
+            del self.sent[pk]
+            return "REMOVED"
         if previous == fingerprint:
-            return  # nothing it selected changed, or it already has this version
-        self.sent[pk] = fingerprint
-        kind = "ADDED" if previous is _MISSING else "MODIFIED"
-        self.queue.put_nowait({"kind": kind, "id": pk, "node": node})
+            return None  # nothing it selected changed, or it already has this version
+        self.sent[pk] = fingerprint  # type: ignore[assignment]
+        return "ADDED" if previous is _MISSING else "MODIFIED"
+
+    async def offer(self, pk: str, node: Any, fingerprint: str | None, render: Render) -> None:
+        """Queue what changed *for this subscriber* (Strawberry renders it)."""
+        kind = self.kind_for(pk, node, fingerprint)
+        if kind is not None:
+            self.queue.put_nowait(
+                {"kind": kind, "id": pk, "node": node if kind != "REMOVED" else None}
+            )
 
     def fail(self, error: BaseException) -> None:
         """End the subscription with ``error`` (the client may resubscribe)."""
@@ -92,6 +112,69 @@ class Subscriber:
             yield item
 
 
+def _combined(had_before: bool, has_now: bool) -> str | None:
+    """The one event that replaces several unsent ones for the same object."""
+    if had_before:
+        return "MODIFIED" if has_now else "REMOVED"
+    return "ADDED" if has_now else None
+
+
+class WireSubscriber(Subscriber):
+    """A graphql-transport-ws subscription fed pre-rendered frames (the fast path).
+
+    Frames wait in a bounded, per-object queue: while the socket is slow, several
+    changes of one object coalesce into its latest state (never reordered per object);
+    past ``MAX_PENDING`` objects the socket is closed with :data:`CLOSE_4008_TOO_SLOW`
+    so the client resubscribes with ``initial: true`` instead of silently missing data.
+    """
+
+    def __init__(self, group: Group, operation_id: str, send: Send, close: Close) -> None:
+        super().__init__(group)
+        self.prefix = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
+        self.send, self.close = send, close
+        self.pending: OrderedDict[str, tuple[bool, str]] = OrderedDict()  # pk -> (had, frame)
+        self.wakeup = asyncio.Event()
+        self.overflowed = False
+
+    async def offer(self, pk: str, node: Any, fingerprint: str | None, render: Render) -> None:
+        had = pk in self.sent
+        kind = self.kind_for(pk, node, fingerprint)
+        if kind is None or self.overflowed:
+            return
+        if pk in self.pending:
+            had = self.pending.pop(pk)[0]
+            kind = _combined(had, node is not None)
+            if kind is None:
+                return  # added and removed before the client heard of it
+        self.pending[pk] = (had, self.prefix + await render(kind) + "}")
+        if len(self.pending) > MAX_PENDING:
+            self.overflowed = True
+            self.pending.clear()
+            asyncio.get_running_loop().create_task(self.close(CLOSE_4008_TOO_SLOW, "Too slow"))
+        self.wakeup.set()
+
+    def fail(self, error: BaseException) -> None:
+        frame = self.prefix + json.dumps({"data": None, "errors": [_formatted(error)]}) + "}"
+        self.pending[f"error:{id(error)}"] = (False, frame)
+        self.overflowed = True  # nothing after the error
+        self.wakeup.set()
+
+    async def run(self) -> None:
+        """Write frames as the socket takes them, until cancelled or failed."""
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.pending:
+                _pk, (_had, frame) = self.pending.popitem(last=False)
+                await self.send(frame)
+            if self.overflowed:
+                return
+
+
+def _formatted(error: BaseException) -> dict[str, Any]:
+    return error.formatted if isinstance(error, GraphQLError) else {"message": str(error)}
+
+
 class Group:
     """Subscriptions sharing field, arguments, selection and permission scope."""
 
@@ -102,8 +185,10 @@ class Group:
         context: LiveContext,
         arguments: dict,
         selection: SelectionTree,
+        document: LiveDocument | None = None,
     ):
         self.key = key
+        self.document = document
         self.field = field
         self.context = context
         self.arguments = arguments
@@ -127,7 +212,7 @@ class Group:
                 return
             if event["deleted"] and event["model"] == self.model:
                 pks = [pk for pk in pks if pk != event["pk"]]
-                self._offer({event["pk"]: None})
+                await self._offer({event["pk"]: None})
             if pks:
                 try:
                     nodes = await run_sync(
@@ -136,7 +221,7 @@ class Group:
                 except Exception as exc:
                     self._fail(exc)
                     return
-                self._offer(nodes)
+                await self._offer(nodes)
 
     async def resync(self) -> None:
         """Diff every subscriber against a fresh snapshot (after a channel-layer gap)."""
@@ -154,10 +239,9 @@ class Group:
             except Exception as exc:
                 self._fail(exc)
                 return
-            for subscriber in self.subscribers:
-                for pk in [pk for pk in subscriber.sent if pk not in current]:
-                    subscriber.offer(pk, None, None)
-            self._offer(current)
+            gone = {pk for subscriber in self.subscribers for pk in subscriber.sent} - set(current)
+            await self._offer(dict.fromkeys(gone))
+            await self._offer(current)
 
     def _fail(self, exc: Exception) -> None:
         """An evaluation failed (a database error): end this group's subscriptions only.
@@ -171,28 +255,43 @@ class Group:
             subscriber.fail(error)
         self.subscribers.clear()
 
-    def _offer(self, nodes: dict[str, Any]) -> None:
+    async def _offer(
+        self, nodes: dict[str, Any], subscribers: Iterable[Subscriber] | None = None
+    ) -> None:
         for pk, node in nodes.items():
             fingerprint = None if node is None else _fingerprint(node)
-            for subscriber in self.subscribers:
-                subscriber.offer(pk, node, fingerprint)
+            render = self._renderer(pk, node)
+            for subscriber in list(self.subscribers if subscribers is None else subscribers):
+                await subscriber.offer(pk, node, fingerprint, render)
 
-    async def join(self, initial: bool) -> Subscriber:
+    def _renderer(self, pk: str, node: Any) -> Render:
+        """Render this object's event at most once per kind, for every wire subscriber."""
+        rendered: dict[str, str] = {}
+
+        async def render(kind: str) -> str:
+            if kind not in rendered:
+                assert self.document is not None, "only wire subscribers render"
+                event = {"kind": kind, "id": pk, "node": None if kind == "REMOVED" else node}
+                rendered[kind] = await self.document.render(event)
+            return rendered[kind]
+
+        return render
+
+    async def join(self, subscriber: Subscriber, initial: bool) -> Subscriber:
         """A new subscriber, primed with what it sees now (sent as ADDED if ``initial``).
 
         The current nodes are rendered even without ``initial``: knowing what the
         client would see is what lets a no-op change (a login touching
         ``last_login`` of a nested user) send nothing.
         """
-        subscriber = Subscriber(self)
         async with self.lock:
             current = await run_sync(
                 snapshot, self.field, self.context, self.arguments, self.selection
             )
-            for pk, node in current:
-                subscriber.offer(pk, node, _fingerprint(node))
-            if not initial:
-                subscriber.queue = asyncio.Queue()  # primed, but nothing to send
+            if initial:
+                await self._offer(dict(current), [subscriber])
+            else:  # primed with what it would see, but nothing to send
+                subscriber.sent = {pk: _fingerprint(node) for pk, node in current}
             if self.field.operation is Operation.SUBSCRIBE_ONE:
                 self.only_pk = current[0][0]
             self.subscribers.add(subscriber)
@@ -229,14 +328,25 @@ class Hub:
         selection: SelectionTree,
         *,
         initial: bool,
+        wire: Wire | None = None,
     ) -> Subscriber:
+        """Join (or found) the group; raises the GraphQL error a refused subscriber gets.
+
+        With ``wire`` (document, operation id, send, close) the subscriber is fed
+        pre-rendered frames shared by every subscriber of the same document.
+        """
         await self._start()
-        key = _group_key(field, context, arguments, selection)
+        document = wire[0] if wire else None
+        key = (
+            *_group_key(field, context, arguments, selection),
+            document.key if document else None,
+        )
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(key, field, context, arguments, selection)
+            group = self.groups[key] = Group(key, field, context, arguments, selection, document)
+        subscriber = WireSubscriber(group, *wire[1:]) if wire else Subscriber(group)
         try:
-            return await group.join(initial)
+            return await group.join(subscriber, initial)
         finally:
             if not group.subscribers:
                 self.groups.pop(key, None)
@@ -377,7 +487,7 @@ class GapDetector:
 
 def _group_key(
     field: RootField, context: LiveContext, arguments: dict, selection: SelectionTree
-) -> Hashable:
+) -> tuple[Hashable, ...]:
     user = context.scope.get("user")
     scope = (getattr(user, "pk", None), tuple(sorted(context.headers.items())))
     return (field.name, _fingerprint(arguments), _fingerprint(selection), scope)

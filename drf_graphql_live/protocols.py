@@ -15,12 +15,18 @@ these subclasses add only:
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from .hub import Hub
+from .wire import LiveDocument, prepare_live_operation, split_arguments
 
 __all__ = [
     "CLOSE_4400_BAD_REQUEST",
@@ -45,7 +51,74 @@ def _bad_subscribe(message: dict[str, Any]) -> str | None:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
-    """graphql-transport-ws (the ``graphql-ws`` npm client, Apollo, urql)."""
+    """graphql-transport-ws (the ``graphql-ws`` npm client, Apollo, urql).
+
+    A subscription to one generated ``*Changed`` field takes the fast path
+    (:mod:`drf_graphql_live.wire`): the hub writes pre-rendered frames to this socket.
+    Everything else goes through Strawberry.
+    """
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if self._live_operation_started(message):
+            return
+        await super().handle_subscribe(message)
+
+    def _live_operation_started(self, message: Any) -> bool:
+        limit = self.max_subscriptions_per_connection
+        if (
+            not self.connection_acknowledged
+            or message["id"] in self.operations
+            or (limit is not None and len(self.operations) >= limit)
+        ):
+            return False  # Strawberry answers these with the protocol's errors
+        payload = message["payload"]
+        live = prepare_live_operation(self.schema, payload["query"], payload.get("operationName"))
+        document = live.bind(self.context, payload.get("variables")) if live else None
+        if document is None:
+            return False
+        operation = Operation(
+            self,
+            message["id"],
+            payload["query"],
+            payload.get("variables"),
+            payload.get("operationName"),
+        )
+        operation.task = asyncio.create_task(self._run_live(operation, document))
+        operation.task.add_done_callback(self._task_done)
+        self.operations[message["id"]] = operation
+        return True
+
+    async def _run_live(self, operation: Operation, document: LiveDocument) -> None:
+        live = document.operation
+        arguments, initial = split_arguments(document.arguments)
+        consumer = self.websocket.ws_consumer
+
+        async def send(frame: str) -> None:
+            await consumer.send(text_data=frame)
+
+        hub = Hub.for_running_loop()
+        try:
+            subscriber = await hub.subscribe(
+                live.field, self.context, arguments, live.selection, initial=initial,
+                wire=(document, operation.id, send, self.websocket.close),
+            )  # fmt: skip
+        except GraphQLError as error:
+            response = live.field_node.alias.value if live.field_node.alias else live.field.name
+            error.path = [response]
+            await operation.send_operation_message(
+                {
+                    "id": operation.id,
+                    "type": "next",
+                    "payload": {"data": None, "errors": [error.formatted]},
+                }
+            )
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            return
+        try:
+            await subscriber.run()
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        finally:
+            hub.unsubscribe(subscriber)
 
     async def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

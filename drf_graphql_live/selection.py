@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from rest_framework import serializers
 
 from schema_gen.naming import camel
 
-__all__ = ["SelectionTree", "prune_serializer", "selection_tree"]
+__all__ = ["SelectionTree", "ast_selection_tree", "prune_serializer", "selection_tree"]
 
 SelectionTree = dict[str, "SelectionTree"]
 
@@ -50,3 +51,23 @@ def prune_serializer(serializer: serializers.BaseSerializer, tree: SelectionTree
             del fields[name]
         elif isinstance(fields[name], serializers.BaseSerializer):
             prune_serializer(fields[name], subtree)
+
+
+def ast_selection_tree(
+    selection_set: Any, fragments: dict[str, Any], tree: SelectionTree | None = None
+) -> SelectionTree:
+    """:func:`selection_tree` from graphql-core's AST (the WebSocket fast path's input)."""
+    tree = {} if tree is None else tree
+    for node in getattr(selection_set, "selections", None) or ():
+        if isinstance(node, FieldNode):
+            if not node.name.value.startswith("__"):
+                ast_selection_tree(
+                    node.selection_set, fragments, tree.setdefault(node.name.value, {})
+                )
+        elif isinstance(node, FragmentSpreadNode):
+            fragment = fragments.get(node.name.value)
+            if fragment is not None:
+                ast_selection_tree(fragment.selection_set, fragments, tree)
+        elif isinstance(node, InlineFragmentNode):
+            ast_selection_tree(node.selection_set, fragments, tree)
+    return tree

@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry import UNSET
 
 from schema_gen import RootField
 
 from .hub import Hub
 from .request import LiveContext
 from .selection import selection_tree
+from .wire import split_arguments
 
 __all__ = ["FailedEvent", "subscription_impl"]
 
@@ -30,12 +30,7 @@ def subscription_impl(field: RootField) -> Any:
     async def impl(info: Any, arguments: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         context: LiveContext = info.context
         selection = selection_tree(info.selected_fields[0].selections).get("node", {})
-        given = {
-            name: value
-            for name, value in arguments.items()
-            if value is not UNSET and value is not None
-        }
-        initial = bool(given.pop("initial", False))
+        given, initial = split_arguments(arguments)
         hub = Hub.for_running_loop()
         subscriber = await hub.subscribe(field, context, given, selection, initial=initial)
         try:

@@ -127,7 +127,7 @@ def generate_schema(
     query = _root_type("Query", [f for f in fields if f.operation in QUERIES], runner)
     if query is None:
         raise ImproperlyConfigured("No registered viewset has a list or retrieve action.")
-    return schema_class(
+    schema = schema_class(
         query=query,
         mutation=_root_type("Mutation", [f for f in fields if f.operation in MUTATIONS], runner),
         subscription=_root_type(
@@ -136,6 +136,9 @@ def generate_schema(
         config=StrawberryConfig(default_resolver=dict_resolver),
         **schema_kwargs,
     )
+    #: Every generated root field by GraphQL name, for runtimes that look operations up.
+    schema.root_fields = {field.name: field for field in fields}  # type: ignore[attr-defined]
+    return schema
 
 
 def _check_unique_roots(fields: list[RootField]) -> None:

@@ -1,0 +1,157 @@
+"""The WebSocket fast path: a live subscription rendered once per group, as bytes.
+
+Strawberry executes a subscription's selection and JSON-encodes the result once per
+event *per subscriber*. For our generated ``*Changed`` fields the result depends only
+on the document, its variables and the event, so subscribers sharing those share the
+work: the hub renders a ``next`` payload once per group and event (:meth:`LiveDocument.render`)
+and each socket gets it with its own operation id spliced in::
+
+    live = prepare_live_operation(schema, query, operation_name)   # parse+validate, cached
+    document = live.bind(context, variables)                        # None: let Strawberry do it
+    payload = await document.render({"kind": "ADDED", "id": "7", "node": {...}})
+
+Anything unusual (an invalid document, several root fields, directives, a field that
+is not ours, variables that do not coerce) returns None and takes Strawberry's path,
+which reports it as usual.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import OrderedDict
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+from graphql.execution import Executor, execute_subscription_event
+from graphql.execution.values import get_argument_values
+from strawberry import UNSET
+
+from schema_gen import RootField
+
+from .selection import SelectionTree, ast_selection_tree
+
+__all__ = ["LiveDocument", "LiveOperation", "prepare_live_operation", "split_arguments"]
+
+_PREPARED: OrderedDict[tuple[int, str, str | None], LiveOperation | None] = OrderedDict()
+_PREPARED_MAX = 512
+
+
+def split_arguments(raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """(the arguments a subscription filters by, whether ``initial`` was asked)."""
+    given = {name: value for name, value in raw.items() if value is not None and value is not UNSET}
+    return given, bool(given.pop("initial", False))
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveOperation:
+    """A valid subscription document whose only root field is a generated ``*Changed``."""
+
+    schema: Any
+    document: DocumentNode
+    operation_name: str | None
+    field: RootField
+    field_node: FieldNode
+    selection: SelectionTree
+    source: str
+
+    def bind(self, context: Any, variables: dict[str, Any] | None) -> LiveDocument | None:
+        """The operation with ``variables`` coerced, or None when they do not coerce."""
+        executor = Executor.build(
+            self.schema._schema,
+            self.document,
+            context_value=context,
+            raw_variable_values=variables or {},
+            operation_name=self.operation_name,
+        )
+        if isinstance(executor, list):
+            return None
+        definition = self.schema._schema.subscription_type.fields[self.field.name]
+        coerced = get_argument_values(definition, self.field_node, executor.variable_values)
+        python_names = {
+            argument.graphql_name: argument.python_name for argument in self.field.arguments
+        }
+        arguments = {
+            python_names[name]: value for name, value in coerced.items() if name in python_names
+        }
+        key = (
+            self.source,
+            self.operation_name,
+            json.dumps(variables or {}, sort_keys=True, default=str),
+        )
+        return LiveDocument(self, executor, arguments, key)
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveDocument:
+    """A :class:`LiveOperation` with its variables: what subscribers may share bytes on."""
+
+    operation: LiveOperation
+    executor: Any
+    arguments: dict[str, Any]
+    key: tuple[str, str | None, str]
+
+    async def render(self, event: dict[str, Any]) -> str:
+        """The ``next`` payload (``{"data": ...}``) for ``event``, JSON-encoded."""
+        result = execute_subscription_event(self.executor.build_per_event_executor(event))
+        if self.executor.is_awaitable(result):
+            result = await result
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        return json.dumps(payload, separators=(",", ":"))
+
+
+def prepare_live_operation(
+    schema: Any, query: str, operation_name: str | None
+) -> LiveOperation | None:
+    """Parse and validate ``query`` once; a :class:`LiveOperation` if the fast path fits."""
+    key = (id(schema), query, operation_name)
+    if key in _PREPARED:
+        _PREPARED.move_to_end(key)
+        return _PREPARED[key]
+    prepared = _prepare(schema, query, operation_name)
+    _PREPARED[key] = prepared
+    if len(_PREPARED) > _PREPARED_MAX:
+        _PREPARED.popitem(last=False)
+    return prepared
+
+
+def _prepare(schema: Any, query: str, operation_name: str | None) -> LiveOperation | None:
+    root_fields = getattr(schema, "root_fields", None)
+    if not root_fields or len(query) > 100_000:
+        return None
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    if validate(schema._schema, document):
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    if len(chosen) != 1 or chosen[0].operation is not OperationType.SUBSCRIPTION:
+        return None
+    selections = chosen[0].selection_set.selections
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode) or selections[0].directives:
+        return None
+    field = root_fields.get(selections[0].name.value)
+    if field is None or chosen[0].directives:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    selection = ast_selection_tree(selections[0].selection_set, fragments).get("node", {})
+    return LiveOperation(schema, document, operation_name, field, selections[0], selection, query)
