@@ -30,6 +30,7 @@ schema: setup
 # Typed client codegen (README): the schema's SDL, graphql-codegen over the board
 # page's operations (codegen.yml), then the page type-checks against the output.
 codegen: setup
+	mkdir -p $(BOARD)/generated
 	$(BIN)/python sample_site/manage.py export_schema --path $(BOARD)/generated/schema.graphql
 	npx --no-install graphql-codegen --config codegen.yml
 	npx --no-install tsc -p $(BOARD)
