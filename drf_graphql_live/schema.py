@@ -17,7 +17,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from rest_framework.routers import BaseRouter
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from schema_gen import generate_schema
 
@@ -33,6 +35,25 @@ _last_built: list[strawberry.Schema] = []
 
 class LiveSchema(strawberry.Schema):
     """A Strawberry schema whose errors always carry ``extensions.code``."""
+
+    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        """One result per request: a subscription needs a WebSocket (or a stream).
+
+        Strawberry would otherwise run ``subscription { ... }`` sent by plain HTTP POST
+        and answer with a confusing null-field error; refusing it gives the client
+        "subscriptions are not allowed when using POST" (HTTP 400).
+        """
+        names = (
+            "variable_values",
+            "context_value",
+            "root_value",
+            "operation_name",
+            "allowed_operation_types",
+        )
+        kwargs.update(zip(names, args, strict=False))
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(query, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

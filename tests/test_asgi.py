@@ -168,3 +168,11 @@ async def test_subscription_limit_per_connection(settings, board):
         message = await client.receive()
         assert (message["id"], message["type"]) == (second, "error")
         assert "limit" in message["payload"][0]["message"]
+
+
+async def test_subscription_over_http_post_is_refused_clearly(token):
+    response = await post(
+        "subscription { tasksChanged { kind id } }", Authorization=f"Token {token}"
+    )
+    assert response.status_code == 400
+    assert "subscriptions are not allowed" in response.text

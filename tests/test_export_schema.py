@@ -50,3 +50,9 @@ def test_path_writes_and_check_compares(tmp_path):
 def test_check_without_path_is_an_error():
     with pytest.raises(CommandError, match="--check needs --path"):
         export("--check")
+
+
+def test_path_in_a_new_folder_is_created(tmp_path):
+    target = tmp_path / "generated" / "schema.graphql"
+    export("--path", str(target))
+    assert target.read_text() == print_schema(schema) + "\n"

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         elif check:
             self._check(Path(path), sdl)
         else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(sdl, encoding="utf-8")
             self.stdout.write(f"Wrote the GraphQL schema to {path}.")
 
