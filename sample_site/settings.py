@@ -111,7 +111,9 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]] = (
             # Pub/sub, chosen by measurement (benchmarks/channel_layers.py, README
             # "Deploying"): one PUBLISH per change, no per-channel capacity to overflow.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # REDIS_PREFIX keeps separate deployments (or test runs) sharing one Redis
+            # from hearing each other's changes.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "asgi")},
         }
     }
     if REDIS_URL

@@ -77,6 +77,7 @@ class SampleSite:
             self.env["DATABASE_URL"] = database_url
         if redis_url:
             self.env["REDIS_URL"] = redis_url
+            self.env["REDIS_PREFIX"] = f"dgl-test-{uuid.uuid4().hex[:8]}"  # its own channels
         self.tokens: dict[str, str] = {}
         self.logs = tmp_path
         self.processes: dict[str, subprocess.Popen] = {}  # base URL -> running server

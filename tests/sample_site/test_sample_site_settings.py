@@ -73,7 +73,7 @@ def test_database_url_and_redis_url_switch_backends() -> None:
     }
     assert s["layer"] == {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": ["redis://cache.example:6379/0"]},
+        "CONFIG": {"hosts": ["redis://cache.example:6379/0"], "prefix": "asgi"},
     }
     assert s["debug"] is False
     assert "*" not in s["hosts"]
