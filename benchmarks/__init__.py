@@ -1,0 +1,1 @@
+"""Reproducible fan-out benchmarks for drf-graphql-live (see benchmarks/README.md)."""
