@@ -13,7 +13,8 @@
    parsed from the title ``"bench <seq> <task> <commit time>"``;
 4. stops when every subscriber has every change, or when the last change has been seen
    and the sockets have been quiet for ``--quiet`` seconds, or at the deadline
-   (``changes / rate + --drain`` seconds after READY); reads /bench/stats/ at once;
+   (``changes / rate + --drain`` seconds after READY); reads /bench/stats/ at once and
+   prints ``DONE`` (with ``--hold``, then waits for a line on stdin);
 5. writes the analysis (delivered, lost, late, duplicated, coalesced, out of order,
    latency percentiles, ...) as JSON to ``--out`` and exits without closing the sockets.
 
@@ -268,6 +269,10 @@ async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
         finished = await _wait(done, within=budget, step=0.02)
         measured_s = time.monotonic() - t_ready
         server = (await http.get("/bench/stats/")).json()
+        print("DONE", flush=True)
+        if args.hold:  # keep the sockets open until told (a profiler is being stopped)
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(loop.run_in_executor(None, sys.stdin.readline), 60)
 
     usage1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
@@ -306,6 +311,7 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=2.0, help="quiet seconds that end a run")
     parser.add_argument("--warmup", type=float, default=60.0, help="warm-up budget, seconds")
     parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument("--hold", action="store_true", help="after DONE, wait for a stdin line")
     args = parser.parse_args()
     try:
         with open(args.prep) as prep:

@@ -2,11 +2,15 @@
 
     python -m benchmarks.profile_summary benchmarks/results/profile-<ts>.txt [--top 25]
 
-Prints, as markdown: samples per thread, the functions with the most *self* samples
-(the leaf frame), the most *inclusive* samples (anywhere on the stack), and a rough
-breakdown by component (Strawberry/graphql-core execution, websocket send, channel
-layer, hub, DRF serialisation, SQL, asgiref thread hops, ...), each as a share of all
-samples taken while the process was busy.
+Needs a profile recorded with ``--threads`` (run.py does): the benchmark's own writer
+threads (the control server: ``bench-control``, ``process_request_thread``) are left
+out unless ``--all-threads``. Prints, as markdown: samples per thread, the functions
+with the most *self* samples (the leaf frame), the most *inclusive* samples (anywhere
+on the stack), and a rough breakdown by component (graphql-core/Strawberry execution,
+websocket send, Channels, hub, DRF serialisation, SQL, asgiref thread hops, ...), each
+as a share of all samples taken while the process was busy. py-spy cannot see the
+cyclic garbage collector: its pauses are charged to whatever line allocated when it
+started (serverstats times the collector itself: ``gc_s`` in the results).
 """
 
 from __future__ import annotations
@@ -54,8 +58,23 @@ def component(frames: list[str]) -> str:
     return "other"
 
 
-def summarise(path: Path, top: int = 25) -> str:
+HARNESS_THREADS = re.compile(r"bench-control|process_request_thread")
+
+
+def _harness_ids(stacks: list[tuple[list[str], int]]) -> set[str]:
+    """Thread ids named like the benchmark's writer threads anywhere in the profile."""
+    ids = set()
+    for frames, _ in stacks:
+        if frames and HARNESS_THREADS.search(frames[0]):
+            ids.add(frames[0].split(")")[0])
+    return ids
+
+
+def summarise(path: Path, top: int = 25, all_threads: bool = False) -> str:
     stacks = parse(path)
+    if not all_threads:
+        harness = _harness_ids(stacks)
+        stacks = [(f, n) for f, n in stacks if not f or f[0].split(")")[0] not in harness]
     total = sum(count for _, count in stacks) or 1
     threads: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -75,7 +94,8 @@ def summarise(path: Path, top: int = 25) -> str:
     def pct(n: int) -> str:
         return f"{100 * n / total:.1f}%"
 
-    out = [f"{total} busy samples in {path.name}", ""]
+    scope = "all threads" if all_threads else "without the benchmark's writer threads"
+    out = [f"{total} busy samples in {path.name} ({scope})", ""]
     if threads:
         out += ["| thread | samples |", "|---|---|"]
         out += [f"| {name} | {pct(n)} |" for name, n in threads.most_common()]
@@ -93,8 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--all-threads", action="store_true")
     args = parser.parse_args()
-    print(summarise(args.path, args.top))
+    print(summarise(args.path, args.top, args.all_threads))
 
 
 if __name__ == "__main__":

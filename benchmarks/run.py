@@ -20,6 +20,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -206,8 +207,9 @@ class Bench:
                     [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--control", control,
                      *common, "--mode", mode,
                      "--mix", mix, "--subscribers", str(n), "--out", str(lg_out),
-                     "--drain", str(a.drain), "--warmup", str(a.warmup)],
-                    env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
+                     "--drain", str(a.drain), "--warmup", str(a.warmup),
+                     *(["--hold"] if profile else [])],
+                    env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE,
                     stderr=open(self.logdir / f"{name}.loadgen.log", "w"), text=True,
                 )  # fmt: skip
                 assert writer.stdout is not None
@@ -221,6 +223,14 @@ class Bench:
                     writer.stdin.write("GO\n")
                     writer.stdin.flush()
                     budget = a.changes / (a.rate or 100) + a.drain + 30
+                    if profile:  # stop the profiler before the sockets close
+                        _readline(loadgen, timeout=budget)  # "DONE"
+                        assert spy is not None
+                        spy.send_signal(signal.SIGINT)
+                        spy.wait(timeout=120)
+                        assert loadgen.stdin is not None
+                        loadgen.stdin.write("\n")
+                        loadgen.stdin.flush()
                     loadgen.wait(timeout=budget)
                     writer.wait(timeout=a.drain + 30)
                 else:
@@ -281,10 +291,10 @@ def _py_spy(pid: int, path: str, a: argparse.Namespace, log: Path) -> subprocess
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if spy is None:
         raise RuntimeError("py-spy is not installed (pip install py-spy)")
-    duration = 20  # the writes and most of the drain
+    duration = 120  # stopped with SIGINT when the measurement ends
     fmt = "raw" if path.endswith(".txt") else "flamegraph"
     return subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "100",
+        [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "200",
          "--threads", "--format", fmt, "--output", path, "--nonblocking"],
         stdout=open(log, "w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -316,6 +326,9 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         notes.append("load generator CPU-bound")
     if lg.get("other_messages"):
         notes.append(f"other messages {lg['other_messages']}")
+    full_gcs = (server.get("gc_collections") or [0, 0, 0])[2]
+    if full_gcs:
+        notes.append(f"{full_gcs} full GC(s); GC {server.get('gc_s', 0):.2f} s in all")
     if lg.get("closed"):
         notes.append(f"closed {lg['closed']}")
     return {

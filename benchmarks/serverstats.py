@@ -140,5 +140,7 @@ def snapshot() -> dict[str, Any]:
         "threads": threading.active_count(),
         "gc_s": _gc["seconds"],
         "gc_collections": list(_gc["collections"]),
+        # what a full (generation 2) collection has to walk: its pause grows with it
+        "gc_old_objects": len(gc.get_objects(generation=2)),
         "hub": _hub_size(),
     }
