@@ -6,7 +6,7 @@ and shares nothing with them — the per-user visibility tests hinge on that.
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -149,3 +149,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         for variable in SERVICES:
             if not os.environ.get(variable):
                 raise pytest.UsageError(f"DGL_REQUIRE_SERVICES=1 but {variable} is not set")
+
+
+@pytest.fixture(scope="module")
+def e2e_database_url() -> Iterator[str | None]:
+    """A database for a server in a subprocess: a *fresh* PostgreSQL database on the
+    ``DATABASE_URL`` server (dropped afterwards: sites run ``seed_demo --flush``), or
+    None for a SQLite file."""
+    from tests.e2e.servers import fresh_postgres_database
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield None
+        return
+    with fresh_postgres_database(url) as fresh:
+        yield fresh

@@ -11,7 +11,6 @@ Screenshots go to ``test-artifacts/`` at the repository root.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.servers import SampleSite, fresh_postgres_database
+from tests.e2e.servers import SampleSite
 
 from .support import CHROMIUM_ARGS, ROOT, require
 
@@ -69,19 +68,16 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def live_site(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, board_bundle: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,
+    board_bundle: Path,
+    e2e_database_url: str | None,
 ) -> Iterator[SampleSite]:
-    """sample_site on Redis; with ``DATABASE_URL``, on a fresh PostgreSQL database of its
-    own (the site runs ``seed_demo --flush``: never on a database anything else uses)."""
-    with contextlib.ExitStack() as stack:
-        database_url = os.environ.get("DATABASE_URL")
-        if database_url:
-            database_url = stack.enter_context(fresh_postgres_database(database_url))
-        yield stack.enter_context(
-            SampleSite(
-                tmp_path_factory.mktemp("browser"), database_url=database_url, redis_url=redis_url
-            )
-        )
+    """sample_site on Redis and on ``e2e_database_url`` (a fresh database of its own)."""
+    with SampleSite(
+        tmp_path_factory.mktemp("browser"), database_url=e2e_database_url, redis_url=redis_url
+    ) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ tests skip with a loud reason, or fail under ``DGL_REQUIRE_SERVICES=1`` (CI).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.support import ROOT, require
-from tests.e2e.servers import SampleSite, fresh_postgres_database
+from tests.e2e.servers import SampleSite
 
 
 @pytest.fixture(scope="session")
@@ -37,18 +35,14 @@ def node_modules(node: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live_site(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[SampleSite]:
-    """sample_site on Redis; with ``DATABASE_URL``, on a fresh PostgreSQL database of its
-    own (the site runs ``seed_demo --flush``: never on a database anything else uses)."""
-    with contextlib.ExitStack() as stack:
-        database_url = os.environ.get("DATABASE_URL")
-        if database_url:
-            database_url = stack.enter_context(fresh_postgres_database(database_url))
-        yield stack.enter_context(
-            SampleSite(
-                tmp_path_factory.mktemp("clients"), database_url=database_url, redis_url=redis_url
-            )
-        )
+def live_site(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, e2e_database_url: str | None
+) -> Iterator[SampleSite]:
+    """sample_site on Redis and on ``e2e_database_url`` (a fresh database of its own)."""
+    with SampleSite(
+        tmp_path_factory.mktemp("clients"), database_url=e2e_database_url, redis_url=redis_url
+    ) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

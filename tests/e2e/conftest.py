@@ -1,27 +1,15 @@
 """End-to-end fixtures: sample_site served by real ASGI servers in subprocesses.
 
-With ``DATABASE_URL`` set, every site gets a *fresh* PostgreSQL database on that server
-(created and dropped here: sites run ``seed_demo --flush``), else a SQLite file.
+Their databases come from ``e2e_database_url`` (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from .servers import SampleSite, fresh_postgres_database
-
-
-@pytest.fixture(scope="module")
-def e2e_database_url() -> Iterator[str | None]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield None
-        return
-    with fresh_postgres_database(url) as fresh:
-        yield fresh
+from .servers import SampleSite
 
 
 @pytest.fixture(scope="module")
