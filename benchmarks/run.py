@@ -97,15 +97,16 @@ def machine() -> dict[str, Any]:
 
 
 def code_version() -> str:
-    """HEAD, plus "+dirty" when the package's working tree differs from it."""
+    """The package's git trees at HEAD (+dirty): commits elsewhere do not change it."""
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+        ["git", "rev-parse", "HEAD:drf_graphql_live", "HEAD:schema_gen"],
+        cwd=ROOT, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
     dirty = subprocess.run(
         ["git", "status", "--porcelain", "--", "drf_graphql_live", "schema_gen"],
         cwd=ROOT, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
-    return commit + ("+dirty" if dirty else "")
+    return "/".join(tree[:10] for tree in commit) + ("+dirty" if dirty else "")
 
 
 class Bench:
@@ -430,6 +431,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.mixes = [m for m in args.mixes.split(",") if m]
     if unknown := set(args.modes) - set(MODES):
         parser.error(f"unknown modes {unknown}")
+    if args.database == "env" and not os.environ.get("DATABASE_URL"):
+        parser.error("--database env needs DATABASE_URL")
     return args
 
 
@@ -448,6 +451,9 @@ def main(argv: list[str] | None = None) -> None:
         "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *sys.argv[1:]]),
         "started": stamp,
         "machine": machine(),
+        "head": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
         "code": code_version(),
         "fd_limit": limits,
         "results": [],

@@ -44,10 +44,17 @@ def _gc_timer(phase: str, info: dict[str, Any]) -> None:
         _gc["collections"][info["generation"]] += 1
 
 
+_statements: dict[str, int] = {}  # fan-out SQL by its first 120 characters
+
+
 def _count(execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
-    key = "write_queries" if getattr(_local, "writing", False) else "queries"
+    writing = getattr(_local, "writing", False)
     with _lock:
-        _counts[key] += 1
+        if writing:
+            _counts["write_queries"] += 1
+        else:
+            _counts["queries"] += 1
+            _statements[sql[:120]] = _statements.get(sql[:120], 0) + 1
     return execute(sql, params, many, context)
 
 
@@ -108,6 +115,7 @@ def reset() -> None:
         _write_cpu[0] = 0.0
         _gc["seconds"] = 0.0
         _gc["collections"] = [0, 0, 0]
+        _statements.clear()
         _baseline["cpu"] = _cpu()
         _baseline["wall"] = time.monotonic()
 
@@ -128,6 +136,7 @@ def snapshot() -> dict[str, Any]:
     with _lock:
         counts = dict(_counts)
         write_cpu = _write_cpu[0]
+        statements = sorted(_statements.items(), key=lambda item: -item[1])[:10]
     return {
         "pid": os.getpid(),
         "mode": os.environ.get("BENCH_MODE", "ours"),
@@ -135,6 +144,7 @@ def snapshot() -> dict[str, Any]:
         "cpu_s": _cpu() - _baseline["cpu"],
         "write_cpu_s": write_cpu,
         "wall_s": time.monotonic() - _baseline["wall"],
+        "top_sql": [{"count": n, "sql": sql} for sql, n in statements],
         "rss_kb": _rss_kb(),
         "rss_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "threads": threading.active_count(),
