@@ -24,10 +24,9 @@ from schema_gen import Operation, RootField
 from schema_gen.arguments import to_query_params
 
 from .exceptions import to_graphql_error
-from .operations import list_path, to_json
-from .optimizer import optimize_queryset
+from .operations import list_path, to_json, trim_view
 from .request import LiveContext, operation_request
-from .selection import SelectionTree, prune_serializer
+from .selection import SelectionTree
 from .views import prepare_view
 
 __all__ = ["Refused", "evaluate", "subscribe_view"]
@@ -44,7 +43,12 @@ class Refused(Exception):
 
 
 def subscribe_view(
-    field: RootField, context: LiveContext, arguments: dict[str, Any], *, initial: bool
+    field: RootField,
+    context: LiveContext,
+    arguments: dict[str, Any],
+    selection: SelectionTree,
+    *,
+    initial: bool,
 ) -> Any:
     """A viewset instance as the subscriber, for ``list`` or ``retrieve``.
 
@@ -65,6 +69,7 @@ def subscribe_view(
         if a.python_name == "lookup"
     }
     view, drf_request = prepare_view(field.endpoint, action, request, kwargs=lookup)
+    trim_view(view, selection)  # as for queries: only selected fields, with their joins
     if initial:
         view.initial(drf_request)
     else:
@@ -73,10 +78,8 @@ def subscribe_view(
     return view
 
 
-def _rendered(view: Any, objects: list[Any], selection: SelectionTree) -> list[Any]:
-    serializer = view.get_serializer(objects, many=True)
-    prune_serializer(serializer, selection)
-    return to_json(serializer.data)
+def _rendered(view: Any, objects: list[Any]) -> list[Any]:
+    return to_json(view.get_serializer(objects, many=True).data)
 
 
 def _visible(view: Any, objects: Iterable[Any]) -> list[Any]:
@@ -90,12 +93,6 @@ def _visible(view: Any, objects: Iterable[Any]) -> list[Any]:
     return visible
 
 
-def _queryset(view: Any, selection: SelectionTree) -> Any:
-    template = view.get_serializer()
-    prune_serializer(template, selection)
-    return optimize_queryset(view.filter_queryset(view.get_queryset()), template)
-
-
 def evaluate(
     field: RootField,
     context: LiveContext,
@@ -105,14 +102,11 @@ def evaluate(
 ) -> dict[str, Any]:
     """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
     try:
-        view = subscribe_view(field, context, arguments, initial=False)
+        view = subscribe_view(field, context, arguments, selection, initial=False)
     except _REFUSED:
         return dict.fromkeys(pks)
-    objects = _visible(view, _queryset(view, selection).filter(pk__in=pks))
-    found = {
-        str(obj.pk): node
-        for obj, node in zip(objects, _rendered(view, objects, selection), strict=True)
-    }
+    objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
+    found = {str(obj.pk): node for obj, node in zip(objects, _rendered(view, objects), strict=True)}
     return {pk: found.get(pk) for pk in pks}
 
 
@@ -125,12 +119,12 @@ def snapshot(
     PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
     """
     try:
-        view = subscribe_view(field, context, arguments, initial=True)
+        view = subscribe_view(field, context, arguments, selection, initial=True)
         if field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
-            objects = _visible(view, _queryset(view, selection))
+            objects = _visible(view, view.filter_queryset(view.get_queryset()))
     except (Http404, ObjectDoesNotExist, drf_exceptions.APIException) as exc:
         raise to_graphql_error(exc) from exc
-    rendered = _rendered(view, objects, selection)
+    rendered = _rendered(view, objects)
     return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]

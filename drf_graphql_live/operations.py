@@ -37,7 +37,7 @@ from .request import LiveContext, operation_request
 from .selection import SelectionTree, prune_serializer, selection_tree
 from .views import ACTION_METHODS, prepare_view
 
-__all__ = ["ViewsetRunner", "input_to_data", "run_action"]
+__all__ = ["ViewsetRunner", "input_to_data", "run_action", "trim_view"]
 
 
 def to_json(data: Any) -> Any:
@@ -95,7 +95,7 @@ def run_action(
             endpoint, action, django_request, kwargs=lookup_kwargs, data=data
         )
         if selection is not None:
-            _trim(view, selection)
+            trim_view(view, selection)
         view.initial(request)
         response: Response = getattr(view, action)(request, **lookup_kwargs)
     except Exception as exc:
@@ -105,7 +105,7 @@ def run_action(
     return _shape(field, to_json(response.data))
 
 
-def _trim(view: Any, selection: SelectionTree) -> None:
+def trim_view(view: Any, selection: SelectionTree) -> None:
     """Trim the viewset's serializer to ``selection`` and join what it then needs."""
     original_get_serializer: Callable[..., Any] = view.get_serializer
     original_filter_queryset: Callable[..., Any] = view.filter_queryset

@@ -174,41 +174,38 @@ def _input_argument(builder: TypeBuilder, serializer_class: type, partial: bool)
     return None if input_type is None else Argument("input", "input", input_type, "")
 
 
+def _write_field(
+    endpoint: Endpoint, builder: TypeBuilder, operation: Operation, name: str, description: str
+) -> RootField | None:
+    """``createX(input)`` or ``updateX(id, input)``; None (warned) if nothing is writable."""
+    serializer_class = endpoint.serializer_class(operation.value)
+    partial = operation is Operation.UPDATE
+    argument = _input_argument(builder, serializer_class, partial=partial)
+    if argument is None:
+        _warn_no_input(endpoint, serializer_class, operation.value)
+        return None
+    arguments = (lookup_argument(endpoint), argument) if partial else (argument,)
+    output = builder.output_type(serializer_class)
+    return RootField(name, operation, endpoint, output, arguments, description)
+
+
 def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
     suffix = pascal(endpoint.basename)
-    fields = []
+    fields: list[RootField | None] = []
     if endpoint.has_action("create"):
-        serializer_class = endpoint.serializer_class("create")
-        argument = _input_argument(builder, serializer_class, partial=False)
-        if argument is None:
-            _warn_no_input(endpoint, serializer_class, "create")
-        else:
-            fields.append(
-                RootField(
-                    f"create{suffix}",
-                    Operation.CREATE,
-                    endpoint,
-                    builder.output_type(serializer_class),
-                    (argument,),
-                    f"POST /{endpoint.prefix}/: create a {suffix}.",
-                )
+        fields.append(
+            _write_field(
+                endpoint, builder, Operation.CREATE, f"create{suffix}",
+                f"POST /{endpoint.prefix}/: create a {suffix}.",
             )
+        )  # fmt: skip
     if endpoint.has_action("partial_update"):
-        serializer_class = endpoint.serializer_class("partial_update")
-        argument = _input_argument(builder, serializer_class, partial=True)
-        if argument is None:
-            _warn_no_input(endpoint, serializer_class, "partial_update")
-        else:
-            fields.append(
-                RootField(
-                    f"update{suffix}",
-                    Operation.UPDATE,
-                    endpoint,
-                    builder.output_type(serializer_class),
-                    (lookup_argument(endpoint), argument),
-                    f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
-                )
+        fields.append(
+            _write_field(
+                endpoint, builder, Operation.UPDATE, f"update{suffix}",
+                f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
             )
+        )  # fmt: skip
     if endpoint.has_action("destroy"):
         fields.append(
             RootField(
@@ -220,7 +217,7 @@ def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField
                 f"DELETE /{endpoint.prefix}/<id>/: returns the deleted {suffix}'s id.",
             )
         )
-    return fields
+    return [field for field in fields if field is not None]
 
 
 def _warn_no_input(endpoint: Endpoint, serializer_class: type, action: str) -> None:
