@@ -19,6 +19,7 @@ import os
 import resource
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,13 +36,25 @@ _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 _gc = {"started": 0.0, "seconds": 0.0, "collections": [0, 0, 0]}
 
 
+_promoted: dict[str, Any] = {"total": Counter(), "before_young": Counter()}
+
+
 def _gc_timer(phase: str, info: dict[str, Any]) -> None:
     """Time the cyclic garbage collector (profilers blame its pauses on allocations)."""
     if phase == "start":
+        if info["generation"] == 1 and os.environ.get("BENCH_GC_PROMOTED"):
+            _promoted["before_young"] = _old_types()
         _gc["started"] = time.perf_counter()
     else:
         _gc["seconds"] += time.perf_counter() - _gc["started"]
         _gc["collections"][info["generation"]] += 1
+        if info["generation"] == 1 and os.environ.get("BENCH_GC_PROMOTED"):
+            # what this collection moved to the old generation (survivors of the young ones)
+            _promoted["total"].update(_old_types() - _promoted["before_young"])
+
+
+def _old_types() -> Counter:
+    return Counter(_type_name(o) for o in gc.get_objects(generation=2))
 
 
 _statements: dict[str, int] = {}  # fan-out SQL by its first 120 characters
@@ -116,6 +129,7 @@ def reset() -> None:
         _gc["seconds"] = 0.0
         _gc["collections"] = [0, 0, 0]
         _statements.clear()
+        _promoted["total"].clear()
         _baseline["cpu"] = _cpu()
         _baseline["wall"] = time.monotonic()
 
@@ -130,6 +144,11 @@ def _hub_size() -> dict[str, int] | None:
         return {"groups": len(groups), "subscribers": sum(len(g.subscribers) for g in groups)}
     except Exception:
         return None
+
+
+def _type_name(obj: Any) -> str:
+    kind = type(obj)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def snapshot() -> dict[str, Any]:
@@ -151,6 +170,9 @@ def snapshot() -> dict[str, Any]:
         "gc_s": _gc["seconds"],
         "gc_collections": list(_gc["collections"]),
         # what a full (generation 2) collection has to walk: its pause grows with it
-        "gc_old_objects": len(gc.get_objects(generation=2)),
+        "gc_old_objects": len(old := gc.get_objects(generation=2)),
+        # ... and of what (per subscriber, divide by N): where to cut
+        "gc_old_types": dict(Counter(_type_name(o) for o in old).most_common(25)),
         "hub": _hub_size(),
+        "gc_promoted": dict(_promoted["total"].most_common(30)),
     }

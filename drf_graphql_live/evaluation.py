@@ -29,7 +29,7 @@ from .request import LiveContext, operation_request
 from .selection import SelectionTree
 from .views import prepare_view
 
-__all__ = ["Refused", "evaluate", "subscribe_view"]
+__all__ = ["Refused", "admit", "evaluate", "snapshot", "subscribe_view"]
 
 _REFUSED = (
     drf_exceptions.NotAuthenticated,
@@ -128,3 +128,31 @@ def snapshot(
         raise to_graphql_error(exc) from exc
     rendered = _rendered(view, objects)
     return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
+
+
+def admit(
+    field: RootField,
+    context: LiveContext,
+    arguments: dict[str, Any],
+    selection: SelectionTree,
+    *,
+    ordered: bool,
+) -> list[str]:
+    """The subscribe request's checks for one more subscriber of a live group.
+
+    Authentication, permissions and throttles as :func:`snapshot` runs them (and, for one
+    object, ``get_object()``: NOT_FOUND, object permissions), without fetching and
+    rendering the objects its group already has. With ``ordered``, the primary keys of
+    the list in its order (for ``initial``); raises the GraphQL error a refused
+    subscriber gets.
+    """
+    try:
+        view = subscribe_view(field, context, arguments, selection, initial=True)
+        if field.operation is Operation.SUBSCRIBE_ONE:
+            return [str(view.get_object().pk)]
+        if not ordered:
+            return []
+        queryset = view.filter_queryset(view.get_queryset()).prefetch_related(None)
+        return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+    except (Http404, ObjectDoesNotExist, drf_exceptions.APIException) as exc:
+        raise to_graphql_error(exc) from exc

@@ -115,8 +115,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
             return
         try:
-            await subscriber.run()
-            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            if await subscriber.finished() == "failed":  # its error frame is written
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
         finally:
             hub.unsubscribe(subscriber)
 

@@ -1,25 +1,26 @@
-"""The hub's per-socket delivery: coalescing for slow sockets, the bound, the close code."""
+"""Per-socket delivery: direct writes, coalescing for slow sockets, the bound, the outcome."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
-from drf_graphql_live import hub as hub_module
-from drf_graphql_live.hub import CLOSE_4008_TOO_SLOW, WireSubscriber
+from graphql import GraphQLError
 
-
-async def render(kind: str) -> str:
-    return json.dumps({"data": {"kind": kind}})
+from drf_graphql_live import delivery
+from drf_graphql_live.delivery import CLOSE_4008_TOO_SLOW, Change, WireSubscriber
 
 
 class SlowSocket:
     """A socket whose writes wait until released, like a client that reads slowly."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, open_: bool = False) -> None:
         self.frames: list[dict] = []
         self.closed: tuple[int, str] | None = None
         self.release = asyncio.Event()
+        if open_:
+            self.release.set()
 
     async def send(self, frame: str) -> None:
         await self.release.wait()
@@ -28,68 +29,150 @@ class SlowSocket:
     async def close(self, code: int, reason: str) -> None:
         self.closed = (code, reason)
 
+    def kinds(self) -> list[str]:
+        return [f["payload"]["data"]["kind"] for f in self.frames]
+
+    def versions(self) -> list[Any]:
+        return [f["payload"]["data"]["node"] for f in self.frames]
+
+
+class Objects:
+    """What a group decides: one state for all its subscribers, a Change per change."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, int] = {}
+
+    def change(self, pk: str, version: int | None) -> Change:
+        had = pk in self.state
+        if version is None:
+            del self.state[pk]
+            kind = "REMOVED"
+        else:
+            self.state[pk] = version
+            kind = "MODIFIED" if had else "ADDED"
+        node = None if version is None else {"v": version}
+        bodies = {
+            k: json.dumps({"data": {"kind": k, "id": pk, "node": node}})
+            for k in ("ADDED", "MODIFIED", "REMOVED")
+        }
+        return Change(pk, kind, node, had, bodies)
+
 
 def subscriber(socket: SlowSocket) -> WireSubscriber:
-    return WireSubscriber(group=None, operation_id="op", send=socket.send, close=socket.close)  # type: ignore[arg-type]
+    return WireSubscriber(operation_id="op", send=socket.send, close=socket.close)
+
+
+async def test_a_socket_that_takes_writes_gets_them_at_once_without_a_task():
+    socket, objects = SlowSocket(open_=True), Objects()
+    sub = subscriber(socket)
+    for version in range(1, 200):
+        sub.offer(objects.change("1", version))
+        # written synchronously, in the offering call: no writer task, nothing queued
+        assert sub.writer is None
+        assert not sub.pending
+        assert len(socket.frames) == version
+    assert [f["id"] for f in socket.frames] == ["op"] * 199
+    assert socket.versions() == [{"v": v} for v in range(1, 200)]  # nothing lost, in order
 
 
 async def test_a_slow_socket_gets_the_latest_state_per_object_in_order():
-    socket = SlowSocket()
+    socket, objects = SlowSocket(), Objects()
     sub = subscriber(socket)
-    writer = asyncio.create_task(sub.run())
-    await sub.offer("1", {"v": 1}, "a", render)  # being written (socket blocked)
-    await asyncio.sleep(0)
+    sub.offer(objects.change("1", 1))  # being written: the socket pushes back
+    assert sub.writer is not None
     for version in range(2, 50):  # piles up while the socket is slow
-        await sub.offer("1", {"v": version}, f"v{version}", render)
-        await sub.offer("2", {"v": version}, f"v{version}", render)
+        sub.offer(objects.change("1", version))
+        sub.offer(objects.change("2", version))
     assert len(sub.pending) == 2  # one entry per object, whatever the number of changes
-    await sub.offer("3", {"v": 1}, "x", render)
-    await sub.offer("3", None, None, render)  # added and removed before it was sent: nothing
+    sub.offer(objects.change("3", 1))
+    sub.offer(objects.change("3", None))  # added and removed before it was written: nothing
     socket.release.set()
     await asyncio.sleep(0.05)
-    assert [f["id"] for f in socket.frames] == ["op"] * 3
-    assert kinds_of(socket) == ["ADDED", "MODIFIED", "ADDED"]
-    writer.cancel()
+    assert socket.kinds() == ["ADDED", "MODIFIED", "ADDED"]
+    assert socket.versions() == [{"v": 1}, {"v": 49}, {"v": 49}]  # the latest state
+    assert sub.writer is None  # drained: back to direct writes
+    sub.offer(objects.change("1", 50))
+    assert socket.versions()[-1] == {"v": 50}
+    assert sub.writer is None
 
 
-def kinds_of(socket: SlowSocket) -> list[str]:
-    return [f["payload"]["data"]["kind"] for f in socket.frames]
-
-
-async def test_removed_after_unsent_modification_is_one_removed():
-    socket = SlowSocket()
+async def test_removed_after_unwritten_modification_is_one_removed():
+    socket, objects = SlowSocket(), Objects()
+    objects.state["1"] = 0  # the client has object 1
     sub = subscriber(socket)
-    sub.sent = {"1": "old"}  # the client has object 1
-    await sub.offer("1", {"v": 2}, "new", render)
-    await sub.offer("1", None, None, render)
+    sub.offer(objects.change("2", 1))  # blocks the socket
+    sub.offer(objects.change("1", 2))
+    sub.offer(objects.change("1", None))
     socket.release.set()
-    writer = asyncio.create_task(sub.run())
     await asyncio.sleep(0.05)
-    assert kinds_of(socket) == ["REMOVED"]
-    writer.cancel()
+    assert socket.kinds() == ["ADDED", "REMOVED"]
+
+
+async def test_a_coalesced_object_needs_the_kind_the_client_is_owed():
+    """Added while the socket was slow, then modified: the client must get ADDED."""
+    socket, objects = SlowSocket(), Objects()
+    sub = subscriber(socket)
+    sub.offer(objects.change("0", 1))  # blocks the socket
+    sub.offer(objects.change("1", 1))  # ADDED, unwritten
+    modified = objects.change("1", 2)
+    assert modified.kind == "MODIFIED"  # for the group ...
+    assert sub.kinds_needed(modified) == ("ADDED",)  # ... but this client never had it
+    fresh = subscriber(SlowSocket(open_=True))
+    assert fresh.kinds_needed(modified) == ("MODIFIED",)
 
 
 async def test_past_the_bound_the_socket_is_closed_with_4008(monkeypatch):
-    monkeypatch.setattr(hub_module, "MAX_PENDING", 10)
-    socket = SlowSocket()
+    monkeypatch.setattr(delivery, "MAX_PENDING", 10)
+    socket, objects = SlowSocket(), Objects()
     sub = subscriber(socket)
-    for pk in range(11):
-        await sub.offer(str(pk), {"v": 1}, "x", render)
+    for pk in range(12):
+        sub.offer(objects.change(str(pk), 1))
     await asyncio.sleep(0)
     assert socket.closed == (CLOSE_4008_TOO_SLOW, "Too slow")
     assert not sub.pending  # memory released at once
-    await sub.offer("99", {"v": 1}, "x", render)
+    sub.offer(objects.change("99", 1))
     assert not sub.pending  # and nothing more is queued for it
+    assert await asyncio.wait_for(sub.finished(), 1) == "overflowed"
+    sub.stop()
 
 
-async def test_a_subscriber_that_keeps_up_loses_nothing():
-    socket = SlowSocket()
-    socket.release.set()
+async def test_a_failure_is_written_last_then_the_subscription_ends():
+    socket, objects = SlowSocket(), Objects()
     sub = subscriber(socket)
-    writer = asyncio.create_task(sub.run())
-    for version in range(1, 200):
-        await sub.offer("1", {"v": version}, f"v{version}", render)
-        await asyncio.sleep(0)  # the socket takes each frame as it comes
-    await asyncio.sleep(0.05)
-    assert len(socket.frames) == 199
-    writer.cancel()
+    sub.offer(objects.change("1", 1))  # blocks the socket
+    sub.fail(GraphQLError("boom", extensions={"code": "INTERNAL_SERVER_ERROR"}))
+    sub.offer(objects.change("2", 1))  # after the error: never written
+    socket.release.set()
+    assert await asyncio.wait_for(sub.finished(), 1) == "failed"
+    assert len(socket.frames) == 2
+    assert socket.frames[0]["payload"]["data"]["kind"] == "ADDED"
+    error = socket.frames[-1]["payload"]
+    assert error["data"] is None
+    assert error["errors"][0]["extensions"]["code"] == ("INTERNAL_SERVER_ERROR")
+
+
+async def test_a_closed_socket_ends_the_subscription():
+    objects = Objects()
+
+    async def gone(frame: str) -> None:
+        raise OSError("connection reset")
+
+    async def close(code: int, reason: str) -> None: ...
+
+    sub = WireSubscriber(operation_id="op", send=gone, close=close)
+    sub.offer(objects.change("1", 1))
+    assert await asyncio.wait_for(sub.finished(), 1) == "disconnected"
+
+
+async def test_leaving_cancels_a_blocked_writer():
+    socket, objects = SlowSocket(), Objects()
+    sub = subscriber(socket)
+    sub.offer(objects.change("1", 1))
+    writer = sub.writer
+    sub.stop()
+    await asyncio.sleep(0)
+    assert writer is not None
+    assert writer.cancelled()
+    socket.release.set()
+    await asyncio.sleep(0.01)
+    assert socket.frames == []  # the blocked write was abandoned, not completed later

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from drf_graphql_live import groups as groups_module
 from drf_graphql_live import hub as hub_module
 from drf_graphql_live.hub import Hub
 from drf_graphql_live.signals import publish_changes
@@ -278,7 +279,7 @@ async def test_session_user_from_cookie(board):
 
 async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, monkeypatch):
     calls: list[int] = []
-    original = hub_module.evaluate
+    original = groups_module.evaluate
 
     def counting(*args: Any) -> Any:
         from django.db import connection
@@ -288,7 +289,7 @@ async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, 
         calls.append(len(captured.captured_queries))
         return result
 
-    monkeypatch.setattr(hub_module, "evaluate", counting)
+    monkeypatch.setattr(groups_module, "evaluate", counting)
 
     async def queries_for_one_change(subscribers: int, title: str) -> list[int]:
         clients = [ws(tokens["alice"]) for _ in range(subscribers)]
@@ -373,14 +374,14 @@ async def test_declared_dependency_of_a_method_field(board, tokens):
 async def test_database_error_ends_only_that_subscription(board, tokens, monkeypatch):
     from django.db import DatabaseError
 
-    original = hub_module.evaluate
+    original = groups_module.evaluate
 
     def failing_for_carol(field, context, *args):
         if context.headers.get("Authorization", "").endswith(tokens["carol"]):
             raise DatabaseError("simulated: connection lost mid-query")
         return original(field, context, *args)
 
-    monkeypatch.setattr(hub_module, "evaluate", failing_for_carol)
+    monkeypatch.setattr(groups_module, "evaluate", failing_for_carol)
     await orm(lambda: board.shared.members.add(board.carol))()
     async with ws(tokens["alice"]) as alice, ws(tokens["carol"]) as carol:
         assert await alice.acknowledged()
@@ -429,3 +430,61 @@ async def test_resync_after_a_channel_layer_gap_sends_what_was_missed(board, tok
             "node": None,
         }
         await client.assert_nothing()
+
+
+ORDERED = 'subscription($initial: Boolean) { tasksChanged(initial: $initial, ordering: "-title") { kind id node { title } } }'
+
+
+async def test_joining_a_live_group_takes_its_state_in_the_lists_order(board, tokens, monkeypatch):
+    """Later subscribers of a group are checked, not re-snapshotted, and see the same."""
+    snapshots: list[int] = []
+    original = groups_module.snapshot
+
+    def counting(*args: Any) -> Any:
+        snapshots.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(groups_module, "snapshot", counting)
+
+    def retitle(task: Task, title: str) -> None:
+        task.title = title
+        task.save()
+
+    async with ws(tokens["alice"]) as first, ws(tokens["alice"]) as second:
+        assert await first.acknowledged()
+        assert await second.acknowledged()
+        first_op = await first.subscribe(ORDERED, {"initial": True})  # same variables: a group
+        assert len([await event(first, first_op) for _ in range(4)]) == 4
+        await orm(retitle)(board.backlog, "zzz last in id order, first by -title")
+        assert (await event(first, first_op))["kind"] == "MODIFIED"
+
+        second_op = await second.subscribe(ORDERED, {"initial": True})
+        initial = [await event(second, second_op) for _ in range(4)]
+        titles = [e["node"]["title"] for e in initial]
+        assert {e["kind"] for e in initial} == {"ADDED"}
+        assert titles == sorted(titles, reverse=True)  # the list's order, not the group's
+        assert titles[0].startswith("zzz")
+        assert len(snapshots) == 1  # the second join was checked, not snapshotted
+
+        await orm(retitle)(board.docs, "both see this")
+        for client, op in ((first, first_op), (second, second_op)):
+            change = await event(client, op)
+            assert (change["kind"], change["node"]) == ("MODIFIED", {"title": "both see this"})
+            await client.assert_nothing(0.2)
+
+
+async def test_joining_a_live_detail_group_after_a_delete_is_not_found(board, tokens):
+    """The subscribe request's checks run for every subscriber, even of a live group."""
+    async with ws(tokens["alice"]) as first, ws(tokens["alice"]) as second:
+        assert await first.acknowledged()
+        assert await second.acknowledged()
+        op = await first.subscribe(TASK, {"id": str(board.docs.pk)})
+        await first.assert_nothing(0.2)
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).delete())()
+        removed = await event(first, op, "taskChanged")
+        assert removed == {"kind": "REMOVED", "id": str(board.docs.pk), "node": None}
+
+        late = await second.subscribe(TASK, {"id": str(board.docs.pk)})
+        payload = await second.receive_next(late)
+        assert payload["data"] is None
+        assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"

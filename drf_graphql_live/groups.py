@@ -1,0 +1,255 @@
+"""Subscription groups: one evaluation, one state and one rendering per change.
+
+Subscriptions with the same field, arguments, selection, permission scope (and, on
+the fast path, the same document) see the same objects, so they form a :class:`Group`:
+
+* per event, the group asks the viewset once (:func:`~.evaluation.evaluate`, one
+  thread hop, SQL independent of the number of subscribers);
+* it keeps *one* record of what its subscribers have (``state``: pk -> fingerprint of
+  the node as they last got it), decides once whether a change is ADDED, MODIFIED,
+  REMOVED or nothing (a change to a field nobody selected), renders it once and hands
+  the same :class:`~.delivery.Change` to every subscriber;
+* a subscriber joining a group that already exists takes that state: the subscribe
+  request's checks still run for it (authentication, permissions, throttles,
+  :func:`~.evaluation.admit`), but not the list query and rendering of every object,
+  so a reconnect storm costs a check per socket, not a snapshot per socket.
+
+Every subscriber of a group has exactly the group's state once it has joined: joins,
+events and resynchronisations hold the group's lock, and a change is decided and
+offered to the subscribers present at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Hashable
+from typing import Any, Protocol
+
+from graphql import GraphQLError
+
+from schema_gen import Operation, RootField
+
+from .db import run_sync
+from .delivery import Change
+from .dependencies import model_label
+from .evaluation import admit, evaluate, snapshot
+from .events import ChangeEvent
+from .exceptions import to_graphql_error
+from .request import LiveContext
+from .selection import SelectionTree
+from .wire import LiveDocument
+
+__all__ = ["Group", "group_key"]
+
+logger = logging.getLogger("drf_graphql_live")
+
+#: Sockets written between two yields to the event loop, so that a large group does
+#: not hold up other groups, reads and heartbeats for a whole fan-out.
+YIELD_EVERY = 256
+
+
+class Member(Protocol):
+    group: Any
+
+    def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
+    def offer(self, change: Change) -> None: ...
+    def fail(self, error: BaseException) -> None: ...
+    def stop(self) -> None: ...
+
+
+def fingerprint(value: Any) -> str:
+    """A stable text of a JSON-like value: equal renderings, equal fingerprints."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class Group:
+    """Subscriptions that see the same objects the same way; see the module docstring."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        field: RootField,
+        context: LiveContext,
+        arguments: dict,
+        selection: SelectionTree,
+        document: LiveDocument | None = None,
+    ):
+        self.key = key
+        self.document = document  # None: Strawberry renders for each subscriber
+        self.field = field
+        self.context = context
+        self.arguments = arguments
+        self.selection = selection
+        self.model = model_label(field.endpoint.model)
+        self.subscribers: set[Member] = set()
+        self.joining = 0  # joins in progress: the hub keeps the group while there are any
+        self.primed = False  # the first join's snapshot is in the state
+        self.state: dict[str, str] = {}  # pk -> fingerprint of what subscribers have
+        self.nodes: dict[str, Any] = {}  # pk -> node, for joiners asking for ``initial``
+        self.added: dict[str, str] = {}  # pk -> rendered ADDED payload, for such joiners
+        self.only_pk: str | None = None  # a detail subscription follows one object
+        self.lock = asyncio.Lock()
+
+    def relevant_pks(self, event: ChangeEvent) -> list[str]:
+        pks = set(event["affects"].get(self.model, ()))
+        if event["model"] == self.model:
+            pks.add(event["pk"])
+        if self.only_pk is not None:
+            pks &= {self.only_pk}
+        return sorted(pks)
+
+    async def process(self, event: ChangeEvent, pks: list[str]) -> None:
+        async with self.lock:
+            if not self.subscribers:
+                self._forget_state()  # a join in progress would take a stale state
+                return
+            if event["deleted"] and event["model"] == self.model:
+                pks = [pk for pk in pks if pk != event["pk"]]
+                await self._apply({event["pk"]: None})
+            if pks:
+                try:
+                    nodes = await run_sync(
+                        evaluate, self.field, self.context, self.arguments, self.selection, pks
+                    )
+                except Exception as exc:
+                    self._fail(exc)
+                    return
+                await self._apply(nodes)
+
+    async def resync(self) -> None:
+        """Bring every subscriber to a fresh snapshot (after a channel-layer gap)."""
+        async with self.lock:
+            if not self.subscribers:
+                self._forget_state()
+                return
+            try:
+                current = dict(await run_sync(snapshot, *self._query()))
+            except GraphQLError:
+                current = {}  # no longer allowed to see anything
+            except Exception as exc:
+                self._fail(exc)
+                return
+            await self._apply({pk: None for pk in self.state if pk not in current})
+            await self._apply(current)
+
+    async def join(self, subscriber: Member, initial: bool) -> None:
+        """Admit ``subscriber`` (raises the GraphQL error a refused one gets).
+
+        With ``initial`` it first gets ADDED for every object it sees, in the list's
+        order. Even without, the group knows what the client would see, which is what
+        lets a no-op change (a login touching ``last_login`` of a nested user) send
+        nothing.
+        """
+        order = None
+        if self.primed:  # the subscribe request's checks, outside the lock
+            order = await run_sync(admit, *self._query(), ordered=initial)
+        async with self.lock:
+            if not self.primed:  # the first subscriber: its snapshot is the state
+                current = await run_sync(snapshot, *self._query())
+                self._prime(current)
+                order = [pk for pk, _ in current]
+            elif order is None:  # another join primed the group while this one waited
+                order = await run_sync(admit, *self._query(), ordered=initial)
+            if initial:
+                await self._welcome(subscriber, order)
+            subscriber.group = self
+            self.subscribers.add(subscriber)
+
+    def leave(self, subscriber: Member) -> None:
+        self.subscribers.discard(subscriber)
+        subscriber.stop()
+
+    def _query(self) -> tuple[RootField, LiveContext, dict, SelectionTree]:
+        return self.field, self.context, self.arguments, self.selection
+
+    def _prime(self, current: list[tuple[str, Any]]) -> None:
+        for pk, node in current:
+            self.state[pk] = fingerprint(node)
+            self.nodes[pk] = node
+        if self.field.operation is Operation.SUBSCRIBE_ONE:
+            self.only_pk = current[0][0]
+        self.primed = True
+
+    def _forget_state(self) -> None:
+        """Nobody holds the state any more: the next join takes a fresh snapshot."""
+        self.primed = False
+        self.only_pk = None
+        self.state.clear()
+        self.nodes.clear()
+        self.added.clear()
+
+    async def _welcome(self, subscriber: Member, order: list[str]) -> None:
+        """ADDED for what the group has, in ``order`` (the list's order at admission).
+
+        Objects the admission query did not see yet follow (their change events have
+        not reached the group yet); objects it saw but the group does not have yet will
+        arrive as ADDED with their events.
+        """
+        ordered = [pk for pk in order if pk in self.nodes]
+        seen = set(ordered)
+        ordered += [pk for pk in self.nodes if pk not in seen]
+        for pk in ordered:
+            change = Change(pk, "ADDED", self.nodes[pk], had=False)
+            if self.document is not None:
+                if pk not in self.added:
+                    self.added[pk] = await self.document.render(change.event())
+                change.bodies["ADDED"] = self.added[pk]
+            subscriber.offer(change)
+
+    async def _apply(self, nodes: dict[str, Any]) -> None:
+        """Record each object's new node and offer what changed to every subscriber."""
+        for pk, node in nodes.items():
+            change = self._record(pk, node)
+            if change is not None:
+                await self._fan_out(change)
+
+    def _record(self, pk: str, node: Any) -> Change | None:
+        had = pk in self.state
+        self.added.pop(pk, None)
+        if node is None:
+            if not had:
+                return None
+            del self.state[pk]
+            self.nodes.pop(pk, None)
+            return Change(pk, "REMOVED", None, had=True)
+        new = fingerprint(node)
+        if self.state.get(pk) == new:
+            return None  # nothing a subscriber selected changed, or they have this version
+        self.state[pk], self.nodes[pk] = new, node
+        return Change(pk, "MODIFIED" if had else "ADDED", node, had=had)
+
+    async def _fan_out(self, change: Change) -> None:
+        subscribers = list(self.subscribers)
+        if self.document is not None:
+            kinds = {change.kind}.union(*(s.kinds_needed(change) for s in subscribers))
+            for kind in kinds:
+                event = {"kind": kind, "id": change.pk, "node": change.node}
+                change.bodies[kind] = await self.document.render(event)
+        for n, subscriber in enumerate(subscribers, 1):
+            subscriber.offer(change)
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
+    def _fail(self, exc: Exception) -> None:
+        """An evaluation failed (a database error): end this group's subscriptions only.
+
+        Its subscribers get an INTERNAL_SERVER_ERROR and may resubscribe with
+        ``initial: true``; every other group goes on.
+        """
+        logger.error("Live subscription %s failed; ending its group", self.field.name, exc_info=exc)
+        error = to_graphql_error(exc)
+        for subscriber in self.subscribers:
+            subscriber.fail(error)
+        self.subscribers.clear()
+        self._forget_state()
+
+
+def group_key(
+    field: RootField, context: LiveContext, arguments: dict, selection: SelectionTree
+) -> tuple[Hashable, ...]:
+    """Subscriptions with equal keys see the same objects the same way."""
+    user = context.scope.get("user")
+    scope = (getattr(user, "pk", None), tuple(sorted(context.headers.items())))
+    return (field.name, fingerprint(arguments), fingerprint(selection), scope)
