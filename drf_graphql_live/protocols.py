@@ -16,6 +16,7 @@ these subclasses add only:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from graphql import GraphQLError
@@ -31,12 +32,15 @@ from .wire import LiveDocument, prepare_live_operation, split_arguments
 __all__ = [
     "CLOSE_4400_BAD_REQUEST",
     "CLOSE_4403_FORBIDDEN",
+    "SERVER_SEND",
     "LegacyWSHandler",
     "TransportWSHandler",
 ]
 
 CLOSE_4400_BAD_REQUEST = 4400
 CLOSE_4403_FORBIDDEN = 4403
+#: Scope key of the ASGI server's own ``send``, set by ``live_application``.
+SERVER_SEND = "drf_graphql_live.server_send"
 
 
 def _bad_subscribe(message: dict[str, Any]) -> str | None:
@@ -91,10 +95,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
     async def _run_live(self, operation: Operation, document: LiveDocument) -> None:
         live = document.operation
         arguments, initial = split_arguments(document.arguments)
-        consumer = self.websocket.ws_consumer
-
-        async def send(frame: str) -> None:
-            await consumer.send(text_data=frame)
+        send = _frame_writer(self.websocket.ws_consumer)
 
         hub = Hub.for_running_loop()
         try:
@@ -138,6 +139,24 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
                 await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
                 return
         await super().handle_connection_init(message)
+
+
+def _frame_writer(consumer: Any) -> Callable[[str], Coroutine[Any, Any, None]]:
+    """How live frames reach this socket: the server's ``send`` when ``live_application``
+    passed it (:data:`SERVER_SEND`, see :mod:`~drf_graphql_live.asgi`), else the
+    consumer's, through whatever middlewares wrap it."""
+    server_send = consumer.scope.get(SERVER_SEND)
+    if server_send is None:
+
+        async def send(frame: str) -> None:
+            await consumer.send(text_data=frame)
+
+        return send
+
+    def send_direct(frame: str) -> Coroutine[Any, Any, None]:
+        return server_send({"type": "websocket.send", "text": frame})
+
+    return send_direct
 
 
 class _StreamingSchema:

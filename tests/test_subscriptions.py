@@ -488,3 +488,35 @@ async def test_joining_a_live_detail_group_after_a_delete_is_not_found(board, to
         payload = await second.receive_next(late)
         assert payload["data"] is None
         assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_consumer_routed_by_the_project_writes_through_its_middlewares(board, tokens):
+    """Without live_application (a project's own URLRouter), frames take the consumer's send."""
+    from channels.auth import AuthMiddlewareStack
+
+    from drf_graphql_live.consumers import GraphQLWSConsumer
+    from sample_site.schema import schema
+
+    sent: list[str] = []
+
+    def spying(app: Any) -> Any:  # a project middleware that sees every outgoing message
+        async def middleware(scope: Any, receive: Any, send: Any) -> Any:
+            async def spy(message: dict[str, Any]) -> None:
+                sent.append(message.get("text", ""))
+                await send(message)
+
+            return await app(scope, receive, spy)
+
+        return middleware
+
+    own_stack = spying(AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema)))
+    client = GraphQLWSClient(own_stack, {"Authorization": f"Token {tokens['alice']}"})
+    async with client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing(0.2)
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="seen"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        change = await event(client, op)
+        assert change["node"]["title"] == "seen"
+    assert any('"title":"seen"' in text for text in sent)  # the middleware saw the frame
