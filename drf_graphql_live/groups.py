@@ -3,8 +3,9 @@
 Subscriptions with the same field, arguments, selection, permission scope (and, on
 the fast path, the same document) see the same objects, so they form a :class:`Group`:
 
-* per event, the group asks the viewset once (:func:`~.evaluation.evaluate`, one
-  thread hop, SQL independent of the number of subscribers);
+* per event, the group asks the viewset once (:func:`~.evaluation.evaluate`; one
+  thread hop per event for all groups, :func:`process`), so SQL is independent of the
+  number of subscribers;
 * it keeps *one* record of what its subscribers have (``state``: pk -> fingerprint of
   the node as they last got it), decides once whether a change is ADDED, MODIFIED,
   REMOVED or nothing (a change to a field nobody selected), renders it once and hands
@@ -22,6 +23,7 @@ offered to the subscribers present at that moment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Hashable
@@ -34,14 +36,14 @@ from schema_gen import Operation, RootField
 from .db import run_sync
 from .delivery import Change
 from .dependencies import model_label
-from .evaluation import admit, evaluate, snapshot
+from .evaluation import admit, evaluate_each, snapshot
 from .events import ChangeEvent
 from .exceptions import to_graphql_error
 from .request import LiveContext
 from .selection import SelectionTree
 from .wire import LiveDocument
 
-__all__ = ["Group", "group_key"]
+__all__ = ["Group", "group_key", "process"]
 
 logger = logging.getLogger("drf_graphql_live")
 
@@ -100,23 +102,15 @@ class Group:
             pks &= {self.only_pk}
         return sorted(pks)
 
-    async def process(self, event: ChangeEvent, pks: list[str]) -> None:
-        async with self.lock:
-            if not self.subscribers:
-                self._forget_state()  # a join in progress would take a stale state
-                return
-            if event["deleted"] and event["model"] == self.model:
-                pks = [pk for pk in pks if pk != event["pk"]]
-                await self._apply({event["pk"]: None})
-            if pks:
-                try:
-                    nodes = await run_sync(
-                        evaluate, self.field, self.context, self.arguments, self.selection, pks
-                    )
-                except Exception as exc:
-                    self._fail(exc)
-                    return
-                await self._apply(nodes)
+    async def take_deletion(self, event: ChangeEvent, pks: list[str]) -> list[str]:
+        """Offer a deleted object's REMOVED (no query needed); the pks left to evaluate."""
+        if not self.subscribers:
+            self._forget_state()  # a join in progress would take a stale state
+            return []
+        if event["deleted"] and event["model"] == self.model:
+            await self.apply({event["pk"]: None})
+            return [pk for pk in pks if pk != event["pk"]]
+        return pks
 
     async def resync(self) -> None:
         """Bring every subscriber to a fresh snapshot (after a channel-layer gap)."""
@@ -125,14 +119,14 @@ class Group:
                 self._forget_state()
                 return
             try:
-                current = dict(await run_sync(snapshot, *self._query()))
+                current = dict(await run_sync(snapshot, *self.query()))
             except GraphQLError:
                 current = {}  # no longer allowed to see anything
             except Exception as exc:
-                self._fail(exc)
+                self.fail(exc)
                 return
-            await self._apply({pk: None for pk in self.state if pk not in current})
-            await self._apply(current)
+            await self.apply({pk: None for pk in self.state if pk not in current})
+            await self.apply(current)
 
     async def join(self, subscriber: Member, initial: bool) -> None:
         """Admit ``subscriber`` (raises the GraphQL error a refused one gets).
@@ -144,14 +138,14 @@ class Group:
         """
         order = None
         if self.primed:  # the subscribe request's checks, outside the lock
-            order = await run_sync(admit, *self._query(), ordered=initial)
+            order = await run_sync(admit, *self.query(), ordered=initial)
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
-                current = await run_sync(snapshot, *self._query())
+                current = await run_sync(snapshot, *self.query())
                 self._prime(current)
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
-                order = await run_sync(admit, *self._query(), ordered=initial)
+                order = await run_sync(admit, *self.query(), ordered=initial)
             if initial:
                 await self._welcome(subscriber, order)
             subscriber.group = self
@@ -161,7 +155,7 @@ class Group:
         self.subscribers.discard(subscriber)
         subscriber.stop()
 
-    def _query(self) -> tuple[RootField, LiveContext, dict, SelectionTree]:
+    def query(self) -> tuple[RootField, LiveContext, dict, SelectionTree]:
         return self.field, self.context, self.arguments, self.selection
 
     def _prime(self, current: list[tuple[str, Any]]) -> None:
@@ -198,7 +192,7 @@ class Group:
                 change.bodies["ADDED"] = self.added[pk]
             subscriber.offer(change)
 
-    async def _apply(self, nodes: dict[str, Any]) -> None:
+    async def apply(self, nodes: dict[str, Any]) -> None:
         """Record each object's new node and offer what changed to every subscriber."""
         for pk, node in nodes.items():
             change = self._record(pk, node)
@@ -232,7 +226,7 @@ class Group:
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
-    def _fail(self, exc: Exception) -> None:
+    def fail(self, exc: Exception) -> None:
         """An evaluation failed (a database error): end this group's subscriptions only.
 
         Its subscribers get an INTERNAL_SERVER_ERROR and may resubscribe with
@@ -244,6 +238,36 @@ class Group:
             subscriber.fail(error)
         self.subscribers.clear()
         self._forget_state()
+
+
+async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) -> None:
+    """Bring every group ``event`` concerns up to date: one thread hop for all of them.
+
+    The groups' locks are held from evaluation to fan-out (taken in one order, and no
+    other task holds more than one lock, so this cannot deadlock). A group whose
+    evaluation fails ends its own subscriptions; the others go on.
+    """
+    async with contextlib.AsyncExitStack() as locks:
+        for group, _pks in targets:
+            await locks.enter_async_context(group.lock)
+        work = []
+        for group, pks in targets:
+            if remaining := await group.take_deletion(event, pks):
+                work.append((group, remaining))
+        if not work:
+            return
+        try:
+            results = await run_sync(evaluate_each, [(group.query(), pks) for group, pks in work])
+        except Exception as exc:  # the hop itself failed
+            results = [exc] * len(work)
+        for (group, _pks), result in zip(work, results, strict=True):
+            try:
+                if isinstance(result, Exception):
+                    group.fail(result)
+                else:
+                    await group.apply(result)
+            except Exception:  # a bug in one group must not stop the others
+                logger.exception("Live subscription group %s failed", group.field.name)
 
 
 def group_key(

@@ -33,7 +33,7 @@ from schema_gen import RootField
 from .delivery import CLOSE_4008_TOO_SLOW, MAX_PENDING, Close, Send, Subscriber, WireSubscriber
 from .events import CHANGES_GROUP, EVENT_TYPE
 from .gaps import HEARTBEAT_SECONDS, GapDetector
-from .groups import Group, group_key
+from .groups import Group, group_key, process
 from .request import LiveContext
 from .selection import SelectionTree
 from .settings import live_settings
@@ -177,14 +177,16 @@ class Hub:
             if event is RESYNC:
                 await self._resync()
                 continue
-            for group in list(self.groups.values()):
-                pks = group.relevant_pks(event)
-                if not pks:
-                    continue
+            targets = [
+                (group, pks)
+                for group in list(self.groups.values())
+                if (pks := group.relevant_pks(event))
+            ]
+            if targets:
                 try:
-                    await group.process(event, pks)
-                except Exception:  # a bug in one group must not stop the others
-                    logger.exception("Live subscription group %s failed", group.field.name)
+                    await process(event, targets)
+                except Exception:  # a bug must not stop the hub
+                    logger.exception("Live subscriptions failed to process a change")
 
     async def _resync(self) -> None:
         for group in list(self.groups.values()):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from drf_graphql_live import evaluation as evaluation_module
 from drf_graphql_live import groups as groups_module
 from drf_graphql_live import hub as hub_module
 from drf_graphql_live.hub import Hub
@@ -279,17 +280,17 @@ async def test_session_user_from_cookie(board):
 
 async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, monkeypatch):
     calls: list[int] = []
-    original = groups_module.evaluate
+    original = evaluation_module.evaluate
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         from django.db import connection
 
         with CaptureQueriesContext(connection) as captured:
-            result = original(*args)
+            result = original(*args, **kwargs)
         calls.append(len(captured.captured_queries))
         return result
 
-    monkeypatch.setattr(groups_module, "evaluate", counting)
+    monkeypatch.setattr(evaluation_module, "evaluate", counting)
 
     async def queries_for_one_change(subscribers: int, title: str) -> list[int]:
         clients = [ws(tokens["alice"]) for _ in range(subscribers)]
@@ -374,14 +375,14 @@ async def test_declared_dependency_of_a_method_field(board, tokens):
 async def test_database_error_ends_only_that_subscription(board, tokens, monkeypatch):
     from django.db import DatabaseError
 
-    original = groups_module.evaluate
+    original = evaluation_module.evaluate
 
-    def failing_for_carol(field, context, *args):
+    def failing_for_carol(field, context, *args, **kwargs):
         if context.headers.get("Authorization", "").endswith(tokens["carol"]):
             raise DatabaseError("simulated: connection lost mid-query")
-        return original(field, context, *args)
+        return original(field, context, *args, **kwargs)
 
-    monkeypatch.setattr(groups_module, "evaluate", failing_for_carol)
+    monkeypatch.setattr(evaluation_module, "evaluate", failing_for_carol)
     await orm(lambda: board.shared.members.add(board.carol))()
     async with ws(tokens["alice"]) as alice, ws(tokens["carol"]) as carol:
         assert await alice.acknowledged()
@@ -520,3 +521,41 @@ async def test_a_consumer_routed_by_the_project_writes_through_its_middlewares(b
         change = await event(client, op)
         assert change["node"]["title"] == "seen"
     assert any('"title":"seen"' in text for text in sent)  # the middleware saw the frame
+
+
+async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_groups(
+    board, tokens, monkeypatch
+):
+    """Three selections of one user are three groups, evaluated together for a change."""
+    hops: list[list[str]] = []
+    original = groups_module.evaluate_each
+
+    def recording(work: Any) -> Any:
+        from django.db import connection
+
+        with CaptureQueriesContext(connection) as captured:
+            result = original(work)
+        hops.append([q["sql"] for q in captured.captured_queries])
+        return result
+
+    monkeypatch.setattr(groups_module, "evaluate_each", recording)
+    selections = ["id title", "id title status", "title priority"]
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        ops = [
+            await client.subscribe(f"subscription {{ tasksChanged {{ kind id node {{ {s} }} }} }}")
+            for s in selections
+        ]
+        await client.assert_nothing(0.2)
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="once"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        received = {}
+        for _ in ops:
+            message = await client.receive()
+            received[message["id"]] = message["payload"]["data"]["tasksChanged"]
+        assert set(received) == set(ops)
+        assert all(e["node"]["title"] == "once" for e in received.values())
+    assert len(hops) == 1  # one thread hop for the three groups
+    token_queries = [sql for sql in hops[0] if "authtoken_token" in sql]
+    assert len(token_queries) == 1  # the token checked once, not once per group
+    assert len([sql for sql in hops[0] if 'FROM "board_task"' in sql]) == 3
