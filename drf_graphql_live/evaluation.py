@@ -13,7 +13,7 @@ One call per subscription group and event, whatever the number of subscribers in
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -146,23 +146,27 @@ def evaluate(
 Query = tuple[RootField, LiveContext, dict[str, Any], SelectionTree]
 
 
-def evaluate_each(work: list[tuple[Query, list[str]]]) -> list[dict[str, Any] | Exception]:
+def evaluate_each(
+    work: list[tuple[Query, list[str]]],
+    deliver: Callable[[dict[str, Any] | Exception], None],
+) -> None:
     """:func:`evaluate` for every group an event concerns, in one thread hop.
 
     One hop and one connection check per event instead of one per group, and
-    authentication shared between groups with the same credentials. A group whose
-    evaluation fails (a database error) gets its exception in its place; the
-    connection is checked again before the next group, as a separate hop would.
+    authentication shared between groups with the same credentials. Each group's
+    result goes to ``deliver`` as soon as it is ready (its fan-out need not wait for
+    the other groups' queries); a group whose evaluation fails (a database error) gets
+    its exception instead, and the connection is checked again before the next group,
+    as a separate hop would.
     """
     authenticated: dict[Hashable, tuple[Any, Any]] = {}
-    results: list[dict[str, Any] | Exception] = []
     for query, pks in work:
         try:
-            results.append(evaluate(*query, pks, authenticated=authenticated))
+            result: dict[str, Any] | Exception = evaluate(*query, pks, authenticated=authenticated)
         except Exception as exc:
-            results.append(exc)
+            result = exc
             close_stale_connections()
-    return results
+        deliver(result)
 
 
 def snapshot(

@@ -243,9 +243,11 @@ class Group:
 async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) -> None:
     """Bring every group ``event`` concerns up to date: one thread hop for all of them.
 
-    The groups' locks are held from evaluation to fan-out (taken in one order, and no
-    other task holds more than one lock, so this cannot deadlock). A group whose
-    evaluation fails ends its own subscriptions; the others go on.
+    The worker thread evaluates the groups one after the other and hands each result
+    back at once, so a group's fan-out (on the loop) overlaps the next group's queries
+    (in the thread). The groups' locks are held from evaluation to fan-out (taken in
+    one order, and no other task holds more than one lock, so this cannot deadlock).
+    A group whose evaluation fails ends its own subscriptions; the others go on.
     """
     async with contextlib.AsyncExitStack() as locks:
         for group, _pks in targets:
@@ -256,11 +258,24 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                 work.append((group, remaining))
         if not work:
             return
-        try:
-            results = await run_sync(evaluate_each, [(group.query(), pks) for group, pks in work])
-        except Exception as exc:  # the hop itself failed
-            results = [exc] * len(work)
-        for (group, _pks), result in zip(work, results, strict=True):
+        loop = asyncio.get_running_loop()
+        results: asyncio.Queue[Any] = asyncio.Queue()
+
+        def deliver(result: dict[str, Any] | Exception) -> None:  # in the worker thread
+            loop.call_soon_threadsafe(results.put_nowait, result)
+
+        hop = asyncio.ensure_future(
+            run_sync(evaluate_each, [(group.query(), pks) for group, pks in work], deliver)
+        )
+        # Queued after every result it delivered (same thread, FIFO): the hop ended early.
+        hop.add_done_callback(lambda _: results.put_nowait(_HOP_ENDED))
+        for group, _pks in work:
+            result = await results.get()
+            if result is _HOP_ENDED:
+                result = (hop.exception() if not hop.cancelled() else None) or RuntimeError(
+                    "live evaluation ended before this group"
+                )
+                results.put_nowait(_HOP_ENDED)  # and for the groups after it
             try:
                 if isinstance(result, Exception):
                     group.fail(result)
@@ -268,6 +283,11 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                     await group.apply(result)
             except Exception:  # a bug in one group must not stop the others
                 logger.exception("Live subscription group %s failed", group.field.name)
+        with contextlib.suppress(Exception):
+            await hop
+
+
+_HOP_ENDED = object()
 
 
 def group_key(

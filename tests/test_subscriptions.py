@@ -530,13 +530,12 @@ async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_grou
     hops: list[list[str]] = []
     original = groups_module.evaluate_each
 
-    def recording(work: Any) -> Any:
+    def recording(work: Any, deliver: Any) -> None:
         from django.db import connection
 
         with CaptureQueriesContext(connection) as captured:
-            result = original(work)
+            original(work, deliver)
         hops.append([q["sql"] for q in captured.captured_queries])
-        return result
 
     monkeypatch.setattr(groups_module, "evaluate_each", recording)
     selections = ["id title", "id title status", "title priority"]
