@@ -97,6 +97,9 @@ def _databases() -> dict[str, dict[str, Any]]:
             "NAME": os.environ.get("SQLITE_PATH") or BASE_DIR / "db.sqlite3",
             # Several processes (server, management commands) share the file in the demo.
             "OPTIONS": {"timeout": 20},
+            # Kept between requests and live evaluations, as for PostgreSQL below: a
+            # reconnect per operation is most of a small query's cost.
+            "CONN_MAX_AGE": 600,
         }
     }
 
