@@ -476,9 +476,9 @@ def main(argv: list[str] | None = None) -> None:
             svg = str(RESULTS / f"profile-{stamp}.svg")
             raw = str(RESULTS / f"profile-{stamp}.txt")
             print(f"# profiling ours same N={n} (py-spy) ...", file=sys.stderr, flush=True)
-            report["profile"] = {
-                "svg": svg,
-                "raw": raw,
+            report["profile"] = {  # paths relative to the repository: results get committed
+                "svg": str(Path(svg).relative_to(ROOT)),
+                "raw": str(Path(raw).relative_to(ROOT)),
                 "runs": [bench.run_one("ours", "same", n, profile=p) for p in (raw, svg)],
             }
             out.write_text(json.dumps(report, indent=1))
