@@ -220,6 +220,9 @@ async def _finish(coroutine: Coroutine[Any, Any, None], awaiting: Any) -> None:
             if awaiting is None:
                 await asyncio.sleep(0)
             else:
+                # What Task.__step does with a yielded future before waiting on it: a
+                # future still marked "blocking" refuses a second await.
+                awaiting._asyncio_future_blocking = False
                 try:
                     await awaiting
                 except asyncio.CancelledError:

@@ -84,6 +84,9 @@ async def test_a_slow_socket_gets_the_latest_state_per_object_in_order():
         sub.offer(objects.change("1", version))
         sub.offer(objects.change("2", version))
     assert len(sub.pending) == 2  # one entry per object, whatever the number of changes
+    await asyncio.sleep(0.02)  # the writer task waits for the socket, it does not give up
+    assert sub.writer is not None
+    assert not sub.outcome.done()
     sub.offer(objects.change("3", 1))
     sub.offer(objects.change("3", None))  # added and removed before it was written: nothing
     socket.release.set()

@@ -558,3 +558,79 @@ async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_grou
     token_queries = [sql for sql in hops[0] if "authtoken_token" in sql]
     assert len(token_queries) == 1  # the token checked once, not once per group
     assert len([sql for sql in hops[0] if 'FROM "board_task"' in sql]) == 3
+
+
+class StallingServer:
+    """The ASGI app behind a server whose socket stops taking frames while ``flowing`` is clear."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        async def send_when_flowing(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and '"next"' in message.get("text", ""):
+                await self.flowing.wait()  # the client stopped reading: the transport is full
+            await send(message)
+
+        return await application(scope, receive, send_when_flowing)
+
+
+def retitle(pk: int, title: str) -> None:
+    task = Task.objects.get(pk=pk)
+    task.title = title
+    task.save()
+
+
+async def test_a_slow_socket_catches_up_with_each_objects_latest_state(board, tokens):
+    server = StallingServer()
+    slow = GraphQLWSClient(server, {"Authorization": f"Token {tokens['alice']}"})
+    async with slow:
+        assert await slow.acknowledged()
+        op = await slow.subscribe(TASKS)
+        await slow.assert_nothing(0.2)
+        server.flowing.clear()
+        await orm(retitle)(board.design.pk, "design 1")  # being written when the socket stalls
+        for version in (1, 2, 3):
+            await orm(retitle)(board.docs.pk, f"docs {version}")  # queued, coalesced
+        await slow.assert_nothing(0.3)  # the hub has taken all four changes meanwhile
+        server.flowing.set()
+        first, second = await event(slow, op), await event(slow, op)
+        assert (first["id"], first["node"]["title"]) == (str(board.design.pk), "design 1")
+        assert (second["kind"], second["id"]) == ("MODIFIED", str(board.docs.pk))
+        assert second["node"]["title"] == "docs 3"  # the latest state, once
+        await slow.assert_nothing(0.3)
+        await orm(retitle)(board.docs.pk, "docs 4")  # and direct writes again
+        assert (await event(slow, op))["node"]["title"] == "docs 4"
+
+
+async def test_a_socket_that_stops_reading_is_closed_with_4008_then_resubscribes(
+    board, tokens, monkeypatch
+):
+    """Past the bound of unwritten objects the socket is closed, not silently thinned."""
+    from drf_graphql_live import delivery
+
+    monkeypatch.setattr(delivery, "MAX_PENDING", 3)
+    server = StallingServer()
+    slow = GraphQLWSClient(server, {"Authorization": f"Token {tokens['alice']}"})
+    async with slow:
+        assert await slow.acknowledged()
+        await slow.subscribe(TASKS)
+        await slow.assert_nothing(0.2)
+        server.flowing.clear()
+        for task in (board.design, board.docs, board.backlog, board.errand):
+            await orm(retitle)(task.pk, f"changed {task.pk}")  # 1 being written, 3 queued
+        await orm(lambda: Task.objects.create(project=board.shared, title="one too many"))()
+        closed = await slow.communicator.receive_output(3)
+        assert closed == {"type": "websocket.close", "code": 4008, "reason": "Too slow"}
+        server.flowing.set()
+
+    async with ws(tokens["alice"]) as client:  # what the client does on 4008
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS, {"initial": True})
+        titles = {(await event(client, op))["node"]["title"] for _ in range(5)}
+        assert titles == {
+            f"changed {t.pk}" for t in (board.design, board.docs, board.backlog, board.errand)
+        } | {"one too many"}
