@@ -41,6 +41,21 @@ class Board:
     bob_comment: Comment  # on design
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test database, whose drop must not find a connection still open.
+
+    Resolvers and the hub run the ORM on asgiref's one thread-sensitive worker thread,
+    which keeps its connection between operations (``CONN_MAX_AGE``), as in production:
+    close it before the database is dropped.
+    """
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """seed_demo and the fixtures hash passwords; the default hasher is slow on purpose."""
