@@ -30,7 +30,7 @@ from channels.layers import get_channel_layer
 
 from schema_gen import RootField
 
-from .delivery import CLOSE_4008_TOO_SLOW, MAX_PENDING, Close, Send, Subscriber, WireSubscriber
+from .delivery import CLOSE_4008_TOO_SLOW, Close, Send, Subscriber, WireSubscriber
 from .events import CHANGES_GROUP, EVENT_TYPE
 from .gaps import HEARTBEAT_SECONDS, GapDetector
 from .groups import Group, group_key, process
@@ -39,7 +39,7 @@ from .selection import SelectionTree
 from .settings import live_settings
 from .wire import LiveDocument
 
-__all__ = ["CLOSE_4008_TOO_SLOW", "MAX_PENDING", "Hub"]
+__all__ = ["CLOSE_4008_TOO_SLOW", "Hub"]
 
 logger = logging.getLogger("drf_graphql_live")
 
