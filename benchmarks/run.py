@@ -190,7 +190,8 @@ class Bench:
         lg_out = self.workdir / f"{name}.loadgen.json"
         wr_out = self.workdir / f"{name}.writer.json"
         config = {"mode": mode, "mix": mix, "subscribers": n, "changes": a.changes,
-                  "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "code": code_version()}  # fmt: skip
+                  "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "writes": a.writes,
+                  "code": code_version()}  # fmt: skip
         started = time.monotonic()
         background = _background_cpu()
         loadgen = writer = spy = None
@@ -199,7 +200,8 @@ class Bench:
                 common = ["--prep", str(self.prep_path), "--changes", str(a.changes),
                           "--rate", str(a.rate)]  # fmt: skip
                 writer = subprocess.Popen(
-                    [sys.executable, "-m", "benchmarks.writer", "--url", control, *common,
+                    [sys.executable, "-m", "benchmarks.writer", *common, "--via", a.writes,
+                     "--url", url if a.writes == "rest" else control,
                      "--deadline", str(a.drain), "--out", str(wr_out)],
                     env=self.env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                     stderr=open(self.logdir / f"{name}.writer.log", "w"), text=True,
@@ -420,6 +422,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="also profile ours/same with py-spy (2 more runs)")  # fmt: skip
     parser.add_argument("--profile-only", action="store_true", help="skip the matrix")
     parser.add_argument("--profile-subscribers", type=int, default=1000, help="N when profiling")
+    parser.add_argument("--writes", choices=["control", "rest"], default="control",
+                        help="ORM via the control port, or REST PATCH")  # fmt: skip
     parser.add_argument("--gc", choices=["default", "freeze", "off"], default="default",
                         help="server's cyclic GC once warmed up: an experiment knob")  # fmt: skip
     parser.add_argument("--out", help="results JSON (default benchmarks/results/<ts>.json)")

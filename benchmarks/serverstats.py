@@ -33,7 +33,7 @@ _counts = {"queries": 0, "write_queries": 0, "writes": 0, "commits": 0}
 _write_cpu = [0.0]
 _baseline = {"cpu": 0.0, "wall": 0.0}
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
-_gc = {"started": 0.0, "seconds": 0.0, "collections": [0, 0, 0]}
+_gc: dict[str, Any] = {"started": 0.0, "seconds": 0.0, "collections": [0, 0, 0], "full": []}
 
 
 _promoted: dict[str, Any] = {"total": Counter(), "before_young": Counter()}
@@ -48,6 +48,11 @@ def _gc_timer(phase: str, info: dict[str, Any]) -> None:
     else:
         _gc["seconds"] += time.perf_counter() - _gc["started"]
         _gc["collections"][info["generation"]] += 1
+        if info["generation"] == 2:  # when, since the reset, and how long it stopped the loop
+            _gc["full"].append(
+                (round(time.monotonic() - _baseline["wall"], 2),
+                 round(time.perf_counter() - _gc["started"], 3))
+            )  # fmt: skip
         if info["generation"] == 1 and os.environ.get("BENCH_GC_PROMOTED"):
             # what this collection moved to the old generation (survivors of the young ones)
             _promoted["total"].update(_old_types() - _promoted["before_young"])
@@ -128,6 +133,7 @@ def reset() -> None:
         _write_cpu[0] = 0.0
         _gc["seconds"] = 0.0
         _gc["collections"] = [0, 0, 0]
+        _gc["full"] = []
         _statements.clear()
         _promoted["total"].clear()
         _baseline["cpu"] = _cpu()
@@ -169,6 +175,7 @@ def snapshot() -> dict[str, Any]:
         "threads": threading.active_count(),
         "gc_s": _gc["seconds"],
         "gc_collections": list(_gc["collections"]),
+        "gc_full": list(_gc["full"]),  # [(seconds since the reset, pause seconds)]
         # what a full (generation 2) collection has to walk: its pause grows with it
         "gc_old_objects": len(old := gc.get_objects(generation=2)),
         # ... and of what (per subscriber, divide by N): where to cut

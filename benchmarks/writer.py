@@ -5,7 +5,11 @@
 
 Change ``seq`` sets task ``tasks[seq % len(tasks)]``'s title to
 ``"bench <seq> <task> <time.time()>"`` and commits it through the ORM inside the
-server process (POST /bench/write/ on its control port; see benchmarks/asgi.py). The schedule is
+server process (POST /bench/write/ on its control port; see benchmarks/asgi.py), or,
+with ``--via rest``, as any API client would: ``PATCH /api/tasks/<task>/`` on the
+ASGI server with alice's token, the title stamped just before the request is sent (so
+the latency includes the request through uvicorn, Django and DRF, and the server's
+SQL and CPU include the PATCH's own). The schedule is
 open-loop: request ``seq`` is sent at ``start + seq / rate`` whether or not the
 previous one has returned (``--rate 0``: one after another, as fast as they return).
 Prints nothing but ``WRITER READY``; the JSON summary goes to ``--out``.
@@ -33,10 +37,27 @@ async def _write(http: httpx.AsyncClient, task: int, seq: int) -> dict[str, Any]
         return {"seq": seq, "sent": sent, "error": f"{type(exc).__name__}: {exc}"}
 
 
+async def _patch(http: httpx.AsyncClient, task: int, seq: int) -> dict[str, Any]:
+    """The change through the REST API; ``published`` is when the response arrived."""
+    sent = time.time()
+    try:
+        response = await http.patch(
+            f"/api/tasks/{task}/", json={"title": f"bench {seq} {task} {sent:.6f}"}
+        )
+        response.raise_for_status()
+        done = time.time()
+        return {"seq": seq, "sent": sent, "done": done, "ts": sent, "published": done}
+    except Exception as exc:
+        return {"seq": seq, "sent": sent, "error": f"{type(exc).__name__}: {exc}"}
+
+
 async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
     tasks = prep["tasks"]
-    async with httpx.AsyncClient(base_url=args.url, timeout=args.timeout) as http:
-        await http.get("/bench/stats/")  # connection warm
+    rest = args.via == "rest"
+    write = _patch if rest else _write
+    headers = {"Authorization": f"Token {prep['token']}"} if rest else {}
+    async with httpx.AsyncClient(base_url=args.url, timeout=args.timeout, headers=headers) as http:
+        await http.get("/api/" if rest else "/bench/stats/")  # connection warm
         print("WRITER READY", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         start = time.monotonic()
@@ -46,9 +67,9 @@ async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
                 delay = start + seq / args.rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                pending.append(asyncio.create_task(_write(http, tasks[seq % len(tasks)], seq)))
+                pending.append(asyncio.create_task(write(http, tasks[seq % len(tasks)], seq)))
             else:
-                pending.append(asyncio.create_task(_write(http, tasks[seq % len(tasks)], seq)))
+                pending.append(asyncio.create_task(write(http, tasks[seq % len(tasks)], seq)))
                 await pending[-1]
         # Bounded: a write's response waits for its publish, which waits for the
         # server's event loop; past the deadline, unanswered writes are "unconfirmed".
@@ -72,14 +93,15 @@ async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
         "achieved_rate": (len(ok) - 1) / span if span else None,
         # request sent -> title stamped in the server (queueing in the server)
         "lag_ms": {"p50": lag[len(lag) // 2], "max": lag[-1]} if lag else None,
-        # title stamped -> commit done and on_commit publish returned
+        # title stamped -> commit done and on_commit publish returned (rest: the response)
         "publish_ms": {"p50": publish[len(publish) // 2], "max": publish[-1]} if publish else None,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the server's control URL")
+    parser.add_argument("--url", required=True, help="the control URL (rest: the server's)")
+    parser.add_argument("--via", choices=["control", "rest"], default="control")
     parser.add_argument("--prep", required=True)
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--rate", type=float, default=10.0)
