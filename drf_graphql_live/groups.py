@@ -245,17 +245,28 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
 
     The worker thread evaluates the groups one after the other and hands each result
     back at once, so a group's fan-out (on the loop) overlaps the next group's queries
-    (in the thread). The groups' locks are held from evaluation to fan-out (taken in
-    one order, and no other task holds more than one lock, so this cannot deadlock).
-    A group whose evaluation fails ends its own subscriptions; the others go on.
+    (in the thread). Each group's lock is held from before its evaluation to the end of
+    its fan-out, then released (a join to it need not wait for the other groups). The
+    locks are taken in one order and no other task holds more than one, so this cannot
+    deadlock. A group whose evaluation fails ends its own subscriptions; the others go
+    on.
     """
-    async with contextlib.AsyncExitStack() as locks:
+    held: list[Group] = []
+
+    def release(group: Group) -> None:
+        held.remove(group)
+        group.lock.release()
+
+    try:
         for group, _pks in targets:
-            await locks.enter_async_context(group.lock)
+            await group.lock.acquire()
+            held.append(group)
         work = []
         for group, pks in targets:
             if remaining := await group.take_deletion(event, pks):
                 work.append((group, remaining))
+            else:
+                release(group)
         if not work:
             return
         loop = asyncio.get_running_loop()
@@ -283,8 +294,13 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                     await group.apply(result)
             except Exception:  # a bug in one group must not stop the others
                 logger.exception("Live subscription group %s failed", group.field.name)
+            finally:
+                release(group)
         with contextlib.suppress(Exception):
             await hop
+    finally:
+        for group in held:
+            group.lock.release()
 
 
 _HOP_ENDED = object()
