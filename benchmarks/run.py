@@ -445,7 +445,8 @@ def main(argv: list[str] | None = None) -> None:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(exist_ok=True)
     out = Path(args.out) if args.out else RESULTS / f"{stamp}.json"
-    logdir = RESULTS / f"logs-{stamp}"
+    # Logs next to an --out elsewhere (a test's temporary directory), else in results/.
+    logdir = (out.parent if args.out else RESULTS) / f"logs-{stamp}"
     logdir.mkdir(parents=True, exist_ok=True)
     limits = _raise_fd_limit()
     need = max(args.subscribers) + 64

@@ -76,6 +76,8 @@ def combined_kind(had_before: bool, has_now: bool) -> str | None:
 class Subscriber:
     """A subscription served by Strawberry: a queue of events for its async iterator."""
 
+    pending = ()  # never backlogged here: Strawberry's queue holds what is not sent yet
+
     def __init__(self) -> None:
         self.group: Any = None  # set by the group it joins
         self.queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()

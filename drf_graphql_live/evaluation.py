@@ -13,7 +13,8 @@ One call per subscription group and event, whatever the number of subscribers in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+import contextlib
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -51,13 +52,15 @@ def subscribe_view(
     *,
     initial: bool,
     authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    render: bool = True,
 ) -> Any:
     """A viewset instance as the subscriber, for ``list`` or ``retrieve``.
 
     ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
     the subscribe request does; event re-checks skip the throttles. ``authenticated``
     shares authentication between the groups evaluated for one event (see
-    :func:`evaluate_each`).
+    :func:`evaluate_each`). ``render=False``: the view only checks and filters, so its
+    serializer is not trimmed nor its queryset joined for rendering.
     """
     action = "list" if field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
     filters = [a for a in field.arguments if a.python_name not in ("lookup", "initial")]
@@ -73,7 +76,8 @@ def subscribe_view(
         if a.python_name == "lookup"
     }
     view, drf_request = prepare_view(field.endpoint, action, request, kwargs=lookup)
-    trim_view(view, selection)  # as for queries: only selected fields, with their joins
+    if render:
+        trim_view(view, selection)  # as for queries: only selected fields, with their joins
     if initial:
         view.initial(drf_request)
     else:
@@ -177,14 +181,12 @@ def snapshot(
     Raises the GraphQL error a refused subscribe request gets (NOT_AUTHENTICATED,
     PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
     """
-    try:
+    with _refused_as_graphql_error():
         view = subscribe_view(field, context, arguments, selection, initial=True)
         if field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
             objects = _visible(view, view.filter_queryset(view.get_queryset()))
-    except (Http404, ObjectDoesNotExist, drf_exceptions.APIException) as exc:
-        raise to_graphql_error(exc) from exc
     rendered = _rendered(view, objects)
     return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
 
@@ -205,13 +207,20 @@ def admit(
     the list in its order (for ``initial``); raises the GraphQL error a refused
     subscriber gets.
     """
-    try:
-        view = subscribe_view(field, context, arguments, selection, initial=True)
+    with _refused_as_graphql_error():
+        view = subscribe_view(field, context, arguments, selection, initial=True, render=False)
         if field.operation is Operation.SUBSCRIBE_ONE:
             return [str(view.get_object().pk)]
         if not ordered:
             return []
         queryset = view.filter_queryset(view.get_queryset()).prefetch_related(None)
-        return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+        return [str(pk) for pk in queryset.values_list("pk", flat=True)]  # no prefetch on pks
+
+
+@contextlib.contextmanager
+def _refused_as_graphql_error() -> Iterator[None]:
+    """A refused subscribe request raises the GraphQL error (with its code) it answers."""
+    try:
+        yield
     except (Http404, ObjectDoesNotExist, drf_exceptions.APIException) as exc:
         raise to_graphql_error(exc) from exc

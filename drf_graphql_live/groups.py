@@ -54,6 +54,7 @@ YIELD_EVERY = 256
 
 class Member(Protocol):
     group: Any
+    pending: Any  # what a slow socket has not written yet (empty or absent: nothing)
 
     def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
     def offer(self, change: Change) -> None: ...
@@ -217,10 +218,15 @@ class Group:
     async def _fan_out(self, change: Change) -> None:
         subscribers = list(self.subscribers)
         if self.document is not None:
-            kinds = {change.kind}.union(*(s.kinds_needed(change) for s in subscribers))
+            kinds = {change.kind}
+            for subscriber in subscribers:
+                if subscriber.pending:  # only a backlogged socket may be owed another kind
+                    kinds.update(subscriber.kinds_needed(change))
             for kind in kinds:
                 event = {"kind": kind, "id": change.pk, "node": change.node}
                 change.bodies[kind] = await self.document.render(event)
+            if "ADDED" in change.bodies:  # what a joiner asking for ``initial`` will get
+                self.added[change.pk] = change.bodies["ADDED"]
         for n, subscriber in enumerate(subscribers, 1):
             subscriber.offer(change)
             if n % YIELD_EVERY == 0:

@@ -595,12 +595,16 @@ async def test_a_slow_socket_catches_up_with_each_objects_latest_state(board, to
         await orm(retitle)(board.design.pk, "design 1")  # being written when the socket stalls
         for version in (1, 2, 3):
             await orm(retitle)(board.docs.pk, f"docs {version}")  # queued, coalesced
-        await slow.assert_nothing(0.3)  # the hub has taken all four changes meanwhile
+        created = await orm(lambda: Task.objects.create(project=board.shared, title="new 1"))()
+        await orm(retitle)(created.pk, "new 2")  # MODIFIED for the group, but never sent here
+        await slow.assert_nothing(0.3)  # the hub has taken all six changes meanwhile
         server.flowing.set()
-        first, second = await event(slow, op), await event(slow, op)
+        first, second, third = [await event(slow, op) for _ in range(3)]
         assert (first["id"], first["node"]["title"]) == (str(board.design.pk), "design 1")
         assert (second["kind"], second["id"]) == ("MODIFIED", str(board.docs.pk))
         assert second["node"]["title"] == "docs 3"  # the latest state, once
+        assert (third["kind"], third["id"]) == ("ADDED", str(created.pk))  # what it is owed
+        assert third["node"]["title"] == "new 2"
         await slow.assert_nothing(0.3)
         await orm(retitle)(board.docs.pk, "docs 4")  # and direct writes again
         assert (await event(slow, op))["node"]["title"] == "docs 4"

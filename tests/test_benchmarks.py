@@ -1,0 +1,51 @@
+"""The benchmark command runs end to end (a tiny matrix): it is the one that prints
+the figures README's Performance section quotes, so it must keep working.
+
+No timing is asserted (benchmarks measure, tests do not): only that every mode delivers
+every change to every subscriber and that the table is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_benchmark(tmp_path: Path, *options: str) -> dict:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--subscribers", "2", "--changes", "3",
+         "--tasks", "3", "--drain", "5", "--out", str(out), *options],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| mode | mix | N | delivered/expected |" in done.stdout
+    return json.loads(out.read_text())
+
+
+def assert_everything_delivered(report: dict, configurations: set[tuple[str, str]]) -> None:
+    seen = {(r["config"]["mode"], r["config"]["mix"]) for r in report["results"]}
+    assert seen == configurations
+    for result in report["results"]:
+        loadgen = result["loadgen"]
+        assert loadgen["expected"] == 2 * 3, result["config"]
+        assert loadgen["delivered"] == loadgen["expected"], result["config"]
+        assert (loadgen["lost"], loadgen["duplicated"]) == (0, 0), result["config"]
+
+
+def test_the_matrix_runs_every_mode(tmp_path: Path) -> None:
+    report = run_benchmark(tmp_path, "--modes", "ours,naive,bare", "--mixes", "same,mixed")
+    assert_everything_delivered(
+        report, {("ours", "same"), ("naive", "same"), ("bare", "same"), ("ours", "mixed"),
+                 ("naive", "mixed")}
+    )  # fmt: skip
+
+
+def test_writes_through_the_rest_api(tmp_path: Path) -> None:
+    report = run_benchmark(tmp_path, "--modes", "ours", "--mixes", "same", "--writes", "rest")
+    assert_everything_delivered(report, {("ours", "same")})
+    assert report["results"][0]["config"]["writes"] == "rest"
