@@ -17,12 +17,16 @@ demo: setup
 	@echo "GraphiQL: http://$(HOST):$(PORT)/graphql/   REST: http://$(HOST):$(PORT)/api/"
 	$(BIN)/python -m uvicorn sample_site.asgi:application --host $(HOST) --port $(PORT)
 
+# Type-check first (mypy with the Django and DRF stubs, pyproject.toml [tool.mypy]), then
+# the whole suite.
 test: setup
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 schema: setup
 	$(BIN)/python sample_site/manage.py export_schema --path schema.graphql

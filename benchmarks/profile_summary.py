@@ -22,8 +22,9 @@ from pathlib import Path
 
 # First match wins: order from the most specific to the most general.
 COMPONENTS = [
-    ("drf_graphql_live hub", re.compile(r"drf_graphql_live/hub\.py")),
-    ("drf_graphql_live evaluation", re.compile(r"drf_graphql_live/evaluation\.py")),
+    ("drf_graphql_live live (hub, groups, delivery)", re.compile(r"drf_graphql_live/live/")),
+    ("drf_graphql_live api (viewsets, selection)", re.compile(r"drf_graphql_live/api/")),
+    ("drf_graphql_live transport", re.compile(r"drf_graphql_live/transport/")),
     ("SQL (Django db backend, sqlite3)", re.compile(r"django/db/|sqlite3")),
     ("DRF serializers", re.compile(r"rest_framework/")),
     ("graphql-core execution", re.compile(r"graphql/execution|graphql/pyutils")),

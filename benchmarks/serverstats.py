@@ -143,7 +143,7 @@ def reset() -> None:
 def _hub_size() -> dict[str, int] | None:
     """Groups and subscribers in drf-graphql-live's hubs (best effort: internals)."""
     try:
-        from drf_graphql_live.hub import Hub
+        from drf_graphql_live.live.hub import Hub
 
         hubs = list(Hub._by_loop.values())
         groups = [group for hub in hubs for group in hub.groups.values()]

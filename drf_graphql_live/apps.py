@@ -16,6 +16,7 @@ class DrfGraphqlLiveConfig(AppConfig):
     verbose_name = "DRF GraphQL Live"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (checks register on import)
+        from . import checks  # noqa: F401  (checks register on import)
+        from .live import signals
 
         signals.connect()

@@ -11,7 +11,7 @@ WebSockets also pass ``AllowedHostsOriginValidator`` (cross-site pages cannot op
 socket with the user's cookies). Everything else goes to Django.
 
 Live frames skip the middlewares' ``send`` wrappers: the server's own ``send`` rides
-along in the scope (:data:`~drf_graphql_live.protocols.SERVER_SEND`), and the hub
+along in the scope (:data:`~drf_graphql_live.transport.protocols.SERVER_SEND`), and the hub
 writes ``websocket.send`` messages with it. Those wrappers act only on
 ``websocket.accept`` and HTTP responses (Channels' session middleware saves the session
 there), yet cost a fifth of the fan-out's CPU when every frame goes through them.
@@ -25,9 +25,8 @@ from typing import Any
 from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
 
-from .consumers import GraphQLHTTPConsumer, GraphQLWSConsumer
-from .protocols import SERVER_SEND
 from .settings import live_settings
+from .transport.consumers import SERVER_SEND, GraphQLHTTPConsumer, GraphQLWSConsumer
 
 __all__ = ["live_application"]
 

@@ -92,7 +92,7 @@ def to_graphql_error(exc: BaseException) -> GraphQLError:
     if isinstance(exc, drf.NotFound | Http404 | django_exceptions.ObjectDoesNotExist):
         return LiveGraphQLError(str(drf.NotFound.default_detail), NOT_FOUND)
     if isinstance(exc, drf.Throttled):
-        return LiveGraphQLError(_text(exc.detail), THROTTLED, wait=exc.wait)
+        return LiveGraphQLError(_text(exc.detail), THROTTLED, wait=getattr(exc, "wait", None))
     if isinstance(exc, drf.APIException) and exc.status_code < 500:
         return LiveGraphQLError(_text(exc.detail), BAD_REQUEST)
     return _internal(exc)

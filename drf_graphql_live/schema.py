@@ -4,9 +4,9 @@
     schema = build_schema(router)
 
 The schema it returns knows how to run every root field through its viewset
-(:mod:`.operations`) and gives every error an ``extensions.code``, including errors
-graphql-core raises before any resolver runs (syntax, unknown fields): those are
-``BAD_REQUEST``.
+(queries and mutations: :mod:`.api`; subscriptions: :mod:`.live`) and gives every
+error an ``extensions.code``, including errors graphql-core raises before any
+resolver runs (syntax, unknown fields): those are ``BAD_REQUEST``.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from schema_gen import generate_schema
+from schema_gen import RootField, generate_schema
+from schema_gen.schema import SUBSCRIPTIONS, Impl
 
-from .dependencies import LIVE
+from .api.resolvers import query_impl
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
-from .operations import ViewsetRunner
+from .live.dependencies import LIVE
+from .live.resolvers import subscription_impl
 from .registry import endpoints_from
 
-__all__ = ["LiveSchema", "build_schema", "last_built_schema"]
+__all__ = ["LiveSchema", "build_schema", "last_built_schema", "run_root_field"]
 
 _last_built: list[strawberry.Schema] = []
 
@@ -64,8 +66,17 @@ class LiveSchema(strawberry.Schema):
                 error.extensions = {**(error.extensions or {}), "code": code}
         # A refusal DRF would answer with a 4xx is the client's business, not a server
         # error: only unexpected failures reach Strawberry's error log.
-        unexpected = [e for e in errors if e.extensions.get("code") == INTERNAL_SERVER_ERROR]
+        unexpected = [
+            e for e in errors if (e.extensions or {}).get("code") == INTERNAL_SERVER_ERROR
+        ]
         super().process_errors(unexpected, execution_context)
+
+
+def run_root_field(field: RootField) -> Impl:
+    """The ``runner`` given to :func:`schema_gen.generate_schema`: what runs each root field."""
+    if field.operation in SUBSCRIPTIONS:
+        return subscription_impl(field)
+    return query_impl(field)
 
 
 def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> strawberry.Schema:
@@ -75,7 +86,7 @@ def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> st
     """
     endpoints = endpoints_from(router)
     schema = generate_schema(
-        endpoints, runner=ViewsetRunner(), schema_class=LiveSchema, **schema_kwargs
+        endpoints, runner=run_root_field, schema_class=LiveSchema, **schema_kwargs
     )
     LIVE.add(endpoints)
     _last_built[:] = [schema]

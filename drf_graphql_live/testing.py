@@ -21,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from graphql import GraphQLEnumType, GraphQLObjectType, get_named_type
 from strawberry.types import ExecutionResult
 
-from .request import LiveContext
+from .api.request import LiveContext
 
 __all__ = ["GraphQLWSClient", "execute", "full_selection", "make_context", "rest_to_graphql"]
 

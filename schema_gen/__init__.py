@@ -8,7 +8,7 @@ generated SDL can be built and snapshotted without Channels::
 """
 
 from .converters import UnmappedFieldWarning
-from .operations import Endpoint, Operation, RootField
+from .root_fields import Endpoint, Operation, RootField
 from .schema import generate_schema
 
 __all__ = ["Endpoint", "Operation", "RootField", "UnmappedFieldWarning", "generate_schema"]

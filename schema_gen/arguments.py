@@ -24,6 +24,7 @@ from django.db import models
 from rest_framework.filters import BaseFilterBackend, SearchFilter
 
 from .naming import camel
+from .types import list_of
 
 __all__ = ["Argument", "filter_arguments", "pagination_arguments", "to_query_params"]
 
@@ -69,14 +70,14 @@ def _from_openapi(parameters: list[dict[str, Any]]) -> list[Argument]:
         schema = parameter.get("schema", {})
         annotation = _OPENAPI_TYPES.get(schema.get("type", "string"), str)
         if schema.get("type") == "array":
-            annotation = list[_OPENAPI_TYPES.get(schema.get("items", {}).get("type"), str)]
+            annotation = list_of(_OPENAPI_TYPES.get(schema.get("items", {}).get("type"), str))
         description = str(parameter.get("description") or "") or None
         arguments.append(_argument(parameter["name"], annotation, description))
     return arguments
 
 
-def _model_field(model: type[models.Model] | None, path: str) -> models.Field | None:
-    field = None
+def _model_field(model: type[models.Model] | None, path: str) -> Any:
+    field: Any = None
     for part in path.split("__"):
         if model is None:
             return None

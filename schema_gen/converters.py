@@ -30,9 +30,10 @@ from strawberry.scalars import JSON
 
 from .introspection import declared_field
 from .mapping import lookup
+from .types import list_of
 
 if TYPE_CHECKING:
-    from .object_types import TypeBuilder
+    from .types import Builder
 
 __all__ = ["Direction", "UnmappedFieldWarning", "map_field", "python_type_to_graphql"]
 
@@ -73,15 +74,15 @@ def python_type_to_graphql(annotation: Any) -> tuple[Any, bool]:
         inner = python_type_to_graphql(args[0])[0] if len(args) == 1 else JSON
         return inner, True
     if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set):
-        args = typing.get_args(annotation)
-        child = python_type_to_graphql(args[0])[0] if args else JSON
-        return list[child], False
+        items = typing.get_args(annotation)
+        child = python_type_to_graphql(items[0])[0] if items else JSON
+        return list_of(child), False
     if origin is dict:
         return JSON, False
     return _PYTHON_SCALARS.get(annotation, JSON), False
 
 
-def map_field(field: fields.Field, builder: TypeBuilder, direction: Direction) -> Any:
+def map_field(field: fields.Field, builder: Builder, direction: Direction) -> Any:
     """The GraphQL type (non-null form) of a bound ``field`` for ``direction``."""
     for handles, convert in _STRUCTURAL:
         if isinstance(field, handles):
@@ -100,11 +101,12 @@ def map_field(field: fields.Field, builder: TypeBuilder, direction: Direction) -
     return JSON
 
 
-def _list_serializer(field: serializers.ListSerializer, builder: TypeBuilder, d: Direction) -> Any:
-    return list[map_field(field.child, builder, d)]
+def _list_serializer(field: serializers.ListSerializer, builder: Builder, d: Direction) -> Any:
+    child = field.child
+    return list_of(JSON if child is None else map_field(child, builder, d))
 
 
-def _serializer(field: serializers.BaseSerializer, builder: TypeBuilder, d: Direction) -> Any:
+def _serializer(field: serializers.BaseSerializer, builder: Builder, d: Direction) -> Any:
     if d is Direction.INPUT:
         # A nested serializer with nothing writable has no input type; DRF still
         # accepts an object for it, so take one as JSON rather than fail the build.
@@ -112,13 +114,11 @@ def _serializer(field: serializers.BaseSerializer, builder: TypeBuilder, d: Dire
     return builder.output_type(type(field))
 
 
-def _many_related(field: relations.ManyRelatedField, builder: TypeBuilder, d: Direction) -> Any:
-    return list[map_field(field.child_relation, builder, d)]
+def _many_related(field: relations.ManyRelatedField, builder: Builder, d: Direction) -> Any:
+    return list_of(map_field(field.child_relation, builder, d))
 
 
-def _primary_key(
-    field: relations.PrimaryKeyRelatedField, builder: TypeBuilder, d: Direction
-) -> Any:
+def _primary_key(field: relations.PrimaryKeyRelatedField, builder: Builder, d: Direction) -> Any:
     # Input accepts "7" or 7 like DRF does; output keeps the pk's own JSON type so the
     # GraphQL value equals the REST value (7, not "7").
     if d is Direction.INPUT:
@@ -130,24 +130,24 @@ def _primary_key(
         return strawberry.ID
     pk = model._meta.pk
     while pk.is_relation:  # a OneToOneField primary key renders the target's pk
-        pk = pk.target_field
+        pk = pk.target_field  # type: ignore[attr-defined]
     return int if pk.get_internal_type().endswith(("AutoField", "IntegerField")) else str
 
 
-def _multiple_choice(field: fields.MultipleChoiceField, builder: TypeBuilder, d: Direction) -> Any:
-    return list[builder.choice_type(field)]
+def _multiple_choice(field: fields.MultipleChoiceField, builder: Builder, d: Direction) -> Any:
+    return list_of(builder.choice_type(field))
 
 
-def _choice(field: fields.ChoiceField, builder: TypeBuilder, d: Direction) -> Any:
+def _choice(field: fields.ChoiceField, builder: Builder, d: Direction) -> Any:
     return builder.choice_type(field)
 
 
-def _list_field(field: fields.ListField, builder: TypeBuilder, d: Direction) -> Any:
+def _list_field(field: fields.ListField, builder: Builder, d: Direction) -> Any:
     item = map_field(field.child, builder, d)
-    return list[item | None] if field.child.allow_null else list[item]
+    return list_of(item | None) if field.child.allow_null else list_of(item)
 
 
-def _method(field: fields.SerializerMethodField, builder: TypeBuilder, d: Direction) -> Any:
+def _method(field: fields.SerializerMethodField, builder: Builder, d: Direction) -> Any:
     method = getattr(type(field.parent), field.method_name, None)
     try:
         annotation = typing.get_type_hints(method).get("return", typing.Any)
@@ -156,14 +156,14 @@ def _method(field: fields.SerializerMethodField, builder: TypeBuilder, d: Direct
     return python_type_to_graphql(annotation)[0]
 
 
-def _decimal(field: fields.DecimalField, builder: TypeBuilder, d: Direction) -> Any:
+def _decimal(field: fields.DecimalField, builder: Builder, d: Direction) -> Any:
     coerce = getattr(field, "coerce_to_string", None)
     if coerce is None:
         coerce = api_settings.COERCE_DECIMAL_TO_STRING
     return str if coerce else float
 
 
-def _big_integer(field: fields.IntegerField, builder: TypeBuilder, d: Direction) -> Any:
+def _big_integer(field: fields.IntegerField, builder: Builder, d: Direction) -> Any:
     # BigIntegerField renders a string when coerce_to_string/COERCE_BIGINT_TO_STRING is on.
     coerce = getattr(field, "coerce_to_string", None)
     if coerce is None:
@@ -171,7 +171,7 @@ def _big_integer(field: fields.IntegerField, builder: TypeBuilder, d: Direction)
     return str if coerce else int
 
 
-def _file(field: fields.FileField, builder: TypeBuilder, d: Direction) -> Any:
+def _file(field: fields.FileField, builder: Builder, d: Direction) -> Any:
     return Upload if d is Direction.INPUT else str
 
 

@@ -21,11 +21,11 @@ import strawberry
 from rest_framework import fields, serializers
 
 from .converters import Direction, map_field
-from .introspection import dotted, instantiate, python_name
+from .introspection import dotted, instantiate, python_name, serializer_fields
 from .naming import camel, type_name
 
 if TYPE_CHECKING:
-    from .object_types import TypeBuilder
+    from .types import Builder
 
 __all__ = ["build_input_type", "writable_fields"]
 
@@ -34,13 +34,13 @@ def writable_fields(serializer: serializers.BaseSerializer) -> dict[str, fields.
     """The fields a client may send: not read-only, not hidden."""
     return {
         name: field
-        for name, field in serializer.fields.items()
+        for name, field in serializer_fields(serializer).items()
         if not field.read_only and not isinstance(field, fields.HiddenField)
     }
 
 
 def build_input_type(
-    builder: TypeBuilder, serializer_class: type[serializers.BaseSerializer], partial: bool
+    builder: Builder, serializer_class: type[serializers.BaseSerializer], partial: bool
 ) -> type | None:
     """``<Name>Input``/``<Name>PartialInput``; None when the serializer has nothing writable."""
     name = type_name(serializer_class) + ("PartialInput" if partial else "Input")

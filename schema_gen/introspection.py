@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import inspect
 import keyword
+from collections.abc import MutableMapping
+from typing import cast
 
 from rest_framework import fields, serializers
 
-__all__ = ["declared_field", "dotted", "instantiate", "own_doc", "python_name"]
+__all__ = ["declared_field", "dotted", "instantiate", "own_doc", "python_name", "serializer_fields"]
 
 
 def instantiate(serializer_class: type[serializers.BaseSerializer]) -> serializers.BaseSerializer:
     """An unbound serializer instance to read ``.fields`` from (no request exists yet)."""
     return serializer_class(context={})
+
+
+def serializer_fields(serializer: serializers.BaseSerializer) -> MutableMapping[str, fields.Field]:
+    """The bound fields of ``serializer`` (of its child, for a ``ListSerializer``)."""
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = cast(serializers.BaseSerializer, serializer.child)
+    return cast(serializers.Serializer, serializer).fields
 
 
 def python_name(field_name: str) -> str:

@@ -25,7 +25,14 @@ from rest_framework import fields, relations, serializers
 from . import enums
 from .converters import Direction, map_field, python_type_to_graphql
 from .input_types import build_input_type
-from .introspection import declared_field, dotted, instantiate, own_doc, python_name
+from .introspection import (
+    declared_field,
+    dotted,
+    instantiate,
+    own_doc,
+    python_name,
+    serializer_fields,
+)
 from .naming import NameRegistry, camel, pascal, type_name
 
 __all__ = ["TypeBuilder"]
@@ -57,8 +64,8 @@ class TypeBuilder:
     def __init__(self) -> None:
         self.names = NameRegistry()
         self._outputs: dict[type, type] = {}
-        self._inputs: dict[tuple[type, bool], type] = {}
-        self._choices: dict[tuple[type, str], Any] = {}
+        self._inputs: dict[tuple[type, bool], type | None] = {}
+        self._choices: dict[tuple[type, str | None], Any] = {}
         self.pages: dict[type, type] = {}
         self.events: dict[type, type] = {}
 
@@ -70,7 +77,7 @@ class TypeBuilder:
 
     def input_type(
         self, serializer_class: type[serializers.BaseSerializer], partial: bool = False
-    ) -> type:
+    ) -> type | None:
         """``<Name>Input`` (create) or ``<Name>PartialInput`` (partial update)."""
         key = (serializer_class, partial)
         if key not in self._inputs:
@@ -109,7 +116,7 @@ class TypeBuilder:
         members = enums.choice_members(choices)
         if members is None:
             return enums.scalar_for_choices(choices)
-        name = type_name(type(owner.parent)) + pascal(owner.field_name)
+        name = type_name(type(owner.parent)) + pascal(owner.field_name or "")
         self.names.claim(name, f"{dotted(type(owner.parent))}.{owner.field_name}")
         return enums.make_enum(name, members, dict(choices))
 
@@ -119,7 +126,7 @@ class TypeBuilder:
         annotations: dict[str, Any] = {}
         namespace: dict[str, Any] = {}
         graphql_to_field: dict[str, str] = {}
-        for field_name, field in instantiate(serializer_class).fields.items():
+        for field_name, field in serializer_fields(instantiate(serializer_class)).items():
             if field.write_only or isinstance(field, fields.HiddenField):
                 continue
             attr = python_name(field_name)

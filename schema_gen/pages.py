@@ -8,26 +8,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from .introspection import dotted
+from .types import list_of
 
 if TYPE_CHECKING:
-    from .object_types import TypeBuilder
+    from .types import Builder
 
 __all__ = ["page_type"]
 
 
-def page_type(builder: TypeBuilder, node: type) -> type:
+def page_type(builder: Builder, node: Any) -> type:
     """The (cached) page type whose ``results`` are ``node`` objects."""
     if node not in builder.pages:
         name = f"{node.__strawberry_definition__.name}Page"
         builder.names.claim(name, dotted(node.__drf_serializer__) + " (page)")
         annotations = {
             "count": int | None,
-            "results": list[node],
+            "results": list_of(node),
             "next": str | None,
             "previous": str | None,
         }

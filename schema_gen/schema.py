@@ -1,7 +1,7 @@
 """generate_schema(): endpoints in, a ``strawberry.Schema`` out.
 
 The generator decides every name, type and argument; the *runtime* decides what runs.
-It passes ``runner``, which turns each :class:`~schema_gen.operations.RootField` into an
+It passes ``runner``, which turns each :class:`~schema_gen.root_fields.RootField` into an
 async ``impl(info, arguments) -> result``::
 
     schema = generate_schema(endpoints, runner=lambda field: run_through_viewset(field))
@@ -13,16 +13,17 @@ Generated object types resolve fields straight from DRF's representation dict
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Annotated, Any, cast
 
 import strawberry
 from django.core.exceptions import ImproperlyConfigured
 from strawberry.schema.config import StrawberryConfig
 
 from .object_types import TypeBuilder
-from .operations import Endpoint, Operation, RootField, root_fields
+from .root_fields import Endpoint, Operation, RootField, root_fields
 from .subscriptions import subscription_fields
+from .types import async_generator_of
 
 __all__ = ["Runner", "dict_resolver", "generate_schema", "make_resolver"]
 
@@ -47,14 +48,14 @@ def make_resolver(field: RootField, impl: Impl) -> Callable[..., Any]:
     if field.operation in SUBSCRIPTIONS:
 
         async def resolver(info: strawberry.Info, **arguments: Any) -> Any:
-            async for event in impl(info, arguments):  # type: ignore[attr-defined]
+            async for event in cast(AsyncIterator[Any], impl(info, arguments)):
                 yield event
 
-        return_type: Any = AsyncGenerator[field.return_type, None]
+        return_type: Any = async_generator_of(field.return_type)
     else:
 
         async def resolver(info: strawberry.Info, **arguments: Any) -> Any:  # type: ignore[misc]
-            return await impl(info, arguments)
+            return await cast(Awaitable[Any], impl(info, arguments))
 
         return_type = field.return_type
 

@@ -7,7 +7,7 @@
       tasksChanged(status: String, ..., search: String, initial: Boolean! = false): TaskEvent!
     }
 
-Pure description, like :mod:`schema_gen.operations`: the runtime supplies the async
+Pure description, like :mod:`schema_gen.root_fields`: the runtime supplies the async
 iterator behind each field. List subscriptions take the list's filter and search
 arguments but not its pagination: a subscription follows the whole filtered set.
 """
@@ -15,17 +15,17 @@ arguments but not its pagination: a subscription follows the whole filtered set.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from .arguments import Argument
 from .introspection import dotted
 from .naming import camel
-from .operations import Endpoint, Operation, RootField, list_arguments, lookup_argument
+from .root_fields import Endpoint, Operation, RootField, list_arguments, lookup_argument
 
 if TYPE_CHECKING:
-    from .object_types import TypeBuilder
+    from .types import Builder
 
 __all__ = ["ChangeKind", "event_type", "subscription_fields"]
 
@@ -47,7 +47,7 @@ INITIAL = Argument(
 )
 
 
-def event_type(builder: TypeBuilder, node: type) -> type:
+def event_type(builder: Builder, node: Any) -> type:
     """``<Type>Event { kind, id, node }``, cached per node type."""
     if node not in builder.events:
         name = f"{node.__strawberry_definition__.name}Event"
@@ -62,11 +62,11 @@ def event_type(builder: TypeBuilder, node: type) -> type:
     return builder.events[node]
 
 
-def _name(node: type) -> str:
-    return node.__strawberry_definition__.name
+def _name(node: Any) -> str:
+    return str(node.__strawberry_definition__.name)
 
 
-def subscription_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+def subscription_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
     """The detail and list subscriptions of ``endpoint`` (only if it can list/retrieve)."""
     fields = []
     if endpoint.has_action("retrieve"):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import clear_url_caches
 from strawberry.printer import print_schema
 
+import sample_site
 from sample_site.schema import schema
 
 
@@ -22,9 +25,24 @@ def test_prints_the_configured_schema():
     assert "createTask(input: TaskInput!): Task!" in export()
 
 
-def test_falls_back_to_the_schema_built_by_the_urlconf(settings):
+def test_falls_back_to_the_schema_built_by_the_urlconf(settings, monkeypatch):
+    """As in a fresh ``manage.py`` process: the URLconf's import builds the schema.
+
+    Other tests build schemas of their own in this process, so the URLconf and the
+    module it builds the schema in are imported afresh here.
+    """
     settings.DRF_GRAPHQL_LIVE = {}
-    assert export() == print_schema(schema) + "\n"
+    for module in ("urls", "schema"):
+        monkeypatch.delitem(sys.modules, f"sample_site.{module}")
+        monkeypatch.delattr(sample_site, module)
+    clear_url_caches()
+    try:
+        exported = export()
+        rebuilt = sys.modules["sample_site.schema"].schema
+    finally:
+        clear_url_caches()
+    assert rebuilt is not schema
+    assert exported == print_schema(rebuilt) + "\n"
 
 
 def test_dotted_path_argument_wins(settings, tmp_path):

@@ -80,7 +80,7 @@ _TEMPLATE = ("templates", "drf_graphql_live", "graphiql.html")
 
 
 def _configured_dir() -> str | os.PathLike[str] | None:
-    from .settings import live_settings
+    from ..settings import live_settings
 
     return live_settings.GRAPHIQL_ASSETS_DIR
 
@@ -126,7 +126,7 @@ def read_asset(name: str) -> tuple[bytes, str] | None:
 
 @functools.cache
 def _template() -> str:
-    template = resources.files(__package__ or __name__)
+    template = resources.files("drf_graphql_live")  # the app's templates/ directory
     for part in _TEMPLATE:  # one part at a time: Python 3.11's MultiplexedPath takes one
         template = template / part
     return template.read_text(encoding="utf-8")

@@ -32,8 +32,8 @@ from django.utils.module_loading import import_string
 from schema_gen import Endpoint
 from schema_gen.introspection import instantiate
 
-from .optimizer import related_lookups
-from .settings import live_settings
+from ..api.prefetch import related_lookups
+from ..settings import live_settings
 
 __all__ = ["LIVE", "LiveRegistry", "model_label"]
 
@@ -50,7 +50,7 @@ class LiveRegistry:
 
     def __init__(self) -> None:
         self.endpoints: list[Endpoint] = []
-        self._dependents: dict[type, set[tuple[type, str]]] = defaultdict(set)
+        self._dependents: dict[type, set[tuple[type[models.Model], str]]] = defaultdict(set)
         self._roots: set[type] = set()
         self._loaded = False
         self._lock = threading.Lock()

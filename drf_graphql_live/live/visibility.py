@@ -5,7 +5,7 @@ A subscription is re-checked on every change *as its subscriber*: authentication
 ``has_object_permission``, exactly as ``GET /tasks/?status=todo`` or
 ``GET /tasks/7/`` would run them (throttles excepted: events are not requests)::
 
-    visible = evaluate(field, context, arguments, selection, pks=["7", "9"])
+    visible = evaluate(operation, pks=["7", "9"])
     # {"7": {...node...}, "9": None}     9 is gone, filtered out or forbidden
 
 One call per subscription group and event, whatever the number of subscribers in it.
@@ -20,16 +20,15 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.viewsets import GenericViewSet
 
-from schema_gen import Operation, RootField
-from schema_gen.arguments import to_query_params
+from schema_gen import Operation
 
-from .db import close_stale_connections
-from .exceptions import to_graphql_error
-from .operations import list_path, to_json, trim_view
-from .request import LiveContext, operation_request
-from .selection import SelectionTree
-from .views import prepare_view
+from ..api.representation import to_json
+from ..api.request import OperationRequest
+from ..api.sync import close_stale_connections
+from ..api.viewsets import operation_view
+from ..exceptions import to_graphql_error
 
 __all__ = ["Refused", "admit", "evaluate", "evaluate_each", "snapshot", "subscribe_view"]
 
@@ -45,15 +44,12 @@ class Refused(Exception):
 
 
 def subscribe_view(
-    field: RootField,
-    context: LiveContext,
-    arguments: dict[str, Any],
-    selection: SelectionTree,
+    operation: OperationRequest,
     *,
     initial: bool,
     authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
     render: bool = True,
-) -> Any:
+) -> GenericViewSet:
     """A viewset instance as the subscriber, for ``list`` or ``retrieve``.
 
     ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
@@ -62,32 +58,21 @@ def subscribe_view(
     :func:`evaluate_each`). ``render=False``: the view only checks and filters, so its
     serializer is not trimmed nor its queryset joined for rendering.
     """
-    action = "list" if field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
-    filters = [a for a in field.arguments if a.python_name not in ("lookup", "initial")]
-    request = operation_request(
-        context,
-        method="GET",
-        path=list_path(field.endpoint, "/"),
-        query=to_query_params(filters, arguments),
-    )
-    lookup = {
-        a.query_param: arguments[a.python_name]
-        for a in field.arguments
-        if a.python_name == "lookup"
-    }
-    view, drf_request = prepare_view(field.endpoint, action, request, kwargs=lookup)
-    if render:
-        trim_view(view, selection)  # as for queries: only selected fields, with their joins
+    action = "list" if operation.field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
+    view, drf_request = operation_view(operation, action, render=render)
     if initial:
         view.initial(drf_request)
     else:
-        _authenticate(view, drf_request, context, authenticated)
+        _authenticate(view, drf_request, operation, authenticated)
         view.check_permissions(drf_request)
     return view
 
 
 def _authenticate(
-    view: Any, request: Any, context: LiveContext, shared: dict[Hashable, tuple[Any, Any]] | None
+    view: GenericViewSet,
+    request: Any,
+    operation: OperationRequest,
+    shared: dict[Hashable, tuple[Any, Any]] | None,
 ) -> None:
     """DRF's authentication, once per credentials and authentication classes in ``shared``.
 
@@ -98,6 +83,7 @@ def _authenticate(
     if shared is None:
         view.perform_authentication(request)
         return
+    context = operation.context
     user = context.scope.get("user")
     key = (
         tuple(type(authenticator) for authenticator in request.authenticators),
@@ -111,11 +97,11 @@ def _authenticate(
     shared[key] = (request.user, request.auth)
 
 
-def _rendered(view: Any, objects: list[Any]) -> list[Any]:
+def _rendered(view: GenericViewSet, objects: list[Any]) -> list[Any]:
     return to_json(view.get_serializer(objects, many=True).data)
 
 
-def _visible(view: Any, objects: Iterable[Any]) -> list[Any]:
+def _visible(view: GenericViewSet, objects: Iterable[Any]) -> list[Any]:
     visible = []
     for obj in objects:
         try:
@@ -127,19 +113,14 @@ def _visible(view: Any, objects: Iterable[Any]) -> list[Any]:
 
 
 def evaluate(
-    field: RootField,
-    context: LiveContext,
-    arguments: dict[str, Any],
-    selection: SelectionTree,
+    operation: OperationRequest,
     pks: list[str],
     *,
     authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
 ) -> dict[str, Any]:
     """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
     try:
-        view = subscribe_view(
-            field, context, arguments, selection, initial=False, authenticated=authenticated
-        )
+        view = subscribe_view(operation, initial=False, authenticated=authenticated)
     except _REFUSED:
         return dict.fromkeys(pks)
     objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
@@ -147,11 +128,8 @@ def evaluate(
     return {pk: found.get(pk) for pk in pks}
 
 
-Query = tuple[RootField, LiveContext, dict[str, Any], SelectionTree]
-
-
 def evaluate_each(
-    work: list[tuple[Query, list[str]]],
+    work: list[tuple[OperationRequest, list[str]]],
     deliver: Callable[[dict[str, Any] | Exception], None],
 ) -> None:
     """:func:`evaluate` for every group an event concerns, in one thread hop.
@@ -164,26 +142,26 @@ def evaluate_each(
     as a separate hop would.
     """
     authenticated: dict[Hashable, tuple[Any, Any]] = {}
-    for query, pks in work:
+    for operation, pks in work:
         try:
-            result: dict[str, Any] | Exception = evaluate(*query, pks, authenticated=authenticated)
+            result: dict[str, Any] | Exception = evaluate(
+                operation, pks, authenticated=authenticated
+            )
         except Exception as exc:
             result = exc
             close_stale_connections()
         deliver(result)
 
 
-def snapshot(
-    field: RootField, context: LiveContext, arguments: dict[str, Any], selection: SelectionTree
-) -> list[tuple[str, Any]]:
+def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
     """Every object the subscriber sees now, in queryset order: (pk, node).
 
     Raises the GraphQL error a refused subscribe request gets (NOT_AUTHENTICATED,
     PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
     """
     with _refused_as_graphql_error():
-        view = subscribe_view(field, context, arguments, selection, initial=True)
-        if field.operation is Operation.SUBSCRIBE_ONE:
+        view = subscribe_view(operation, initial=True)
+        if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
             objects = _visible(view, view.filter_queryset(view.get_queryset()))
@@ -191,14 +169,7 @@ def snapshot(
     return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
 
 
-def admit(
-    field: RootField,
-    context: LiveContext,
-    arguments: dict[str, Any],
-    selection: SelectionTree,
-    *,
-    ordered: bool,
-) -> list[str]:
+def admit(operation: OperationRequest, *, ordered: bool) -> list[str]:
     """The subscribe request's checks for one more subscriber of a live group.
 
     Authentication, permissions and throttles as :func:`snapshot` runs them (and, for one
@@ -208,8 +179,8 @@ def admit(
     subscriber gets.
     """
     with _refused_as_graphql_error():
-        view = subscribe_view(field, context, arguments, selection, initial=True, render=False)
-        if field.operation is Operation.SUBSCRIBE_ONE:
+        view = subscribe_view(operation, initial=True, render=False)
+        if operation.field.operation is Operation.SUBSCRIBE_ONE:
             return [str(view.get_object().pk)]
         if not ordered:
             return []

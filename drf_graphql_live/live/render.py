@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import OrderedDict
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
@@ -38,7 +39,7 @@ from strawberry import UNSET
 
 from schema_gen import RootField
 
-from .selection import SelectionTree, ast_selection_tree
+from ..api.selection import SelectionTree, ast_selection_tree
 
 __all__ = ["LiveDocument", "LiveOperation", "prepare_live_operation", "split_arguments"]
 
@@ -102,9 +103,8 @@ class LiveDocument:
 
     async def render(self, event: dict[str, Any]) -> str:
         """The ``next`` payload (``{"data": ...}``) for ``event``, JSON-encoded."""
-        result = execute_subscription_event(self.executor.build_per_event_executor(event))
-        if self.executor.is_awaitable(result):
-            result = await result
+        outcome = execute_subscription_event(self.executor.build_per_event_executor(event))
+        result = await outcome if isawaitable(outcome) else outcome
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]

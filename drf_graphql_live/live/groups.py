@@ -3,7 +3,7 @@
 Subscriptions with the same field, arguments, selection, permission scope (and, on
 the fast path, the same document) see the same objects, so they form a :class:`Group`:
 
-* per event, the group asks the viewset once (:func:`~.evaluation.evaluate`; one
+* per event, the group asks the viewset once (:func:`~.visibility.evaluate`; one
   thread hop per event for all groups, :func:`process`), so SQL is independent of the
   number of subscribers;
 * it keeps *one* record of what its subscribers have (``state``: pk -> fingerprint of
@@ -12,7 +12,7 @@ the fast path, the same document) see the same objects, so they form a :class:`G
   the same :class:`~.delivery.Change` to every subscriber;
 * a subscriber joining a group that already exists takes that state: the subscribe
   request's checks still run for it (authentication, permissions, throttles,
-  :func:`~.evaluation.admit`), but not the list query and rendering of every object,
+  :func:`~.visibility.admit`), but not the list query and rendering of every object,
   so a reconnect storm costs a check per socket, not a snapshot per socket.
 
 Every subscriber of a group has exactly the group's state once it has joined: joins,
@@ -31,17 +31,16 @@ from typing import Any, Protocol
 
 from graphql import GraphQLError
 
-from schema_gen import Operation, RootField
+from schema_gen import Operation
 
-from .db import run_sync
+from ..api.request import OperationRequest
+from ..api.sync import run_sync
+from ..exceptions import to_graphql_error
 from .delivery import Change
 from .dependencies import model_label
-from .evaluation import admit, evaluate_each, snapshot
 from .events import ChangeEvent
-from .exceptions import to_graphql_error
-from .request import LiveContext
-from .selection import SelectionTree
-from .wire import LiveDocument
+from .render import LiveDocument
+from .visibility import admit, evaluate_each, snapshot
 
 __all__ = ["Group", "group_key", "process"]
 
@@ -71,21 +70,14 @@ class Group:
     """Subscriptions that see the same objects the same way; see the module docstring."""
 
     def __init__(
-        self,
-        key: Hashable,
-        field: RootField,
-        context: LiveContext,
-        arguments: dict,
-        selection: SelectionTree,
-        document: LiveDocument | None = None,
+        self, key: Hashable, operation: OperationRequest, document: LiveDocument | None = None
     ):
         self.key = key
         self.document = document  # None: Strawberry renders for each subscriber
-        self.field = field
-        self.context = context
-        self.arguments = arguments
-        self.selection = selection
-        self.model = model_label(field.endpoint.model)
+        #: the first subscriber's subscribe request: every member's is equivalent
+        self.operation = operation
+        self.field = operation.field
+        self.model = model_label(operation.field.endpoint.model)
         self.subscribers: set[Member] = set()
         self.joining = 0  # joins in progress: the hub keeps the group while there are any
         self.primed = False  # the first join's snapshot is in the state
@@ -120,7 +112,7 @@ class Group:
                 self._forget_state()
                 return
             try:
-                current = dict(await run_sync(snapshot, *self.query()))
+                current = dict(await run_sync(snapshot, self.operation))
             except GraphQLError:
                 current = {}  # no longer allowed to see anything
             except Exception as exc:
@@ -139,14 +131,14 @@ class Group:
         """
         order = None
         if self.primed:  # the subscribe request's checks, outside the lock
-            order = await run_sync(admit, *self.query(), ordered=initial)
+            order = await run_sync(admit, self.operation, ordered=initial)
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
-                current = await run_sync(snapshot, *self.query())
+                current = await run_sync(snapshot, self.operation)
                 self._prime(current)
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
-                order = await run_sync(admit, *self.query(), ordered=initial)
+                order = await run_sync(admit, self.operation, ordered=initial)
             if initial:
                 await self._welcome(subscriber, order)
             subscriber.group = self
@@ -155,9 +147,6 @@ class Group:
     def leave(self, subscriber: Member) -> None:
         self.subscribers.discard(subscriber)
         subscriber.stop()
-
-    def query(self) -> tuple[RootField, LiveContext, dict, SelectionTree]:
-        return self.field, self.context, self.arguments, self.selection
 
     def _prime(self, current: list[tuple[str, Any]]) -> None:
         for pk, node in current:
@@ -282,7 +271,7 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
             loop.call_soon_threadsafe(results.put_nowait, result)
 
         hop = asyncio.ensure_future(
-            run_sync(evaluate_each, [(group.query(), pks) for group, pks in work], deliver)
+            run_sync(evaluate_each, [(group.operation, pks) for group, pks in work], deliver)
         )
         # Queued after every result it delivered (same thread, FIFO): the hop ended early.
         hop.add_done_callback(lambda _: results.put_nowait(_HOP_ENDED))
@@ -312,10 +301,14 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
 _HOP_ENDED = object()
 
 
-def group_key(
-    field: RootField, context: LiveContext, arguments: dict, selection: SelectionTree
-) -> tuple[Hashable, ...]:
+def group_key(operation: OperationRequest) -> tuple[Hashable, ...]:
     """Subscriptions with equal keys see the same objects the same way."""
+    context = operation.context
     user = context.scope.get("user")
     scope = (getattr(user, "pk", None), tuple(sorted(context.headers.items())))
-    return (field.name, fingerprint(arguments), fingerprint(selection), scope)
+    return (
+        operation.field.name,
+        fingerprint(operation.arguments),
+        fingerprint(operation.selection),
+        scope,
+    )

@@ -1,4 +1,8 @@
-"""A Django ``HttpRequest`` for one GraphQL operation, built from the ASGI scope.
+"""What one GraphQL operation is, and the Django ``HttpRequest`` it runs as.
+
+:class:`OperationRequest` carries an operation's inputs (the root field, the context,
+the arguments, the selection) through every layer as one object. :func:`operation_request`
+builds the Django request from the ASGI scope.
 
 DRF's authentication, permission, throttle, filter and pagination classes all read a
 Django request (``request.method``, ``META``, ``GET``, ``user``). Each root field gets a
@@ -23,7 +27,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
-__all__ = ["LiveContext", "operation_request"]
+from schema_gen import RootField
+
+from .selection import SelectionTree
+
+__all__ = ["LiveContext", "OperationRequest", "operation_request"]
 
 _HTTP_SCHEME = {"ws": "http", "wss": "https"}
 
@@ -77,5 +85,28 @@ def operation_request(
     if context.is_websocket or not context.enforce_csrf:
         # The handshake's Origin was checked (AllowedHostsOriginValidator); a socket has
         # no CSRF token to send, so session-authenticated mutations over it are allowed.
-        request._dont_enforce_csrf_checks = True
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # Django's
     return request
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationRequest:
+    """One operation on one root field: what runs it through the viewset needs.
+
+    ``arguments`` are by Python name (filters, ``lookup``, ``input``); ``selection`` is
+    what to render (None: every field, as mutations answer).
+    """
+
+    field: RootField
+    context: LiveContext
+    arguments: dict[str, Any]
+    selection: SelectionTree | None = None
+
+    @property
+    def lookup(self) -> dict[str, Any]:
+        """The detail route's URL kwargs (``{"pk": "7"}``), empty for a list."""
+        return {
+            argument.query_param: self.arguments[argument.python_name]
+            for argument in self.field.arguments
+            if argument.python_name == "lookup" and argument.python_name in self.arguments
+        }

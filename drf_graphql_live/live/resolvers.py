@@ -2,9 +2,12 @@
 
     subscription { tasksChanged(status: "todo", initial: true) { kind id node { title } } }
 
-subscribes to the process's :class:`~drf_graphql_live.hub.Hub` with the selection under
-``node`` and yields ``{kind, id, node}`` events until the client completes or the socket
-closes (the ``finally`` leaves the group, so an abandoned socket leaks nothing).
+subscribes to the process's :class:`~drf_graphql_live.live.hub.Hub` with the selection
+under ``node`` and yields ``{kind, id, node}`` events until the client completes or the
+socket closes (the ``finally`` leaves the group, so an abandoned socket leaks nothing).
+This is Strawberry's path (the legacy protocol, documents the fast path does not take);
+graphql-transport-ws subscriptions to one generated field take the fast path instead
+(:mod:`.render`).
 """
 
 from __future__ import annotations
@@ -15,24 +18,28 @@ from typing import Any
 from graphql import GraphQLError
 
 from schema_gen import RootField
+from schema_gen.schema import Impl
 
+from ..api.request import LiveContext, OperationRequest
+from ..api.selection import selection_tree
+from .delivery import Subscriber
 from .hub import Hub
-from .request import LiveContext
-from .selection import selection_tree
-from .wire import split_arguments
+from .render import split_arguments
 
 __all__ = ["FailedEvent", "subscription_impl"]
 
 
-def subscription_impl(field: RootField) -> Any:
+def subscription_impl(field: RootField) -> Impl:
     """The async-iterator implementation of a ``*Changed`` field."""
 
-    async def impl(info: Any, arguments: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def impl(info: Any, arguments: dict[str, Any]) -> AsyncIterator[Any]:
         context: LiveContext = info.context
         selection = selection_tree(info.selected_fields[0].selections).get("node", {})
         given, initial = split_arguments(arguments)
         hub = Hub.for_running_loop()
-        subscriber = await hub.subscribe(field, context, given, selection, initial=initial)
+        subscriber = Subscriber()
+        operation = OperationRequest(field, context, given, selection)
+        await hub.subscribe(operation, subscriber, initial=initial)  # a refusal raises
         try:
             async for event in subscriber:
                 yield event

@@ -1,4 +1,4 @@
-"""Tests for the GraphiQL page and its local-or-CDN assets (drf_graphql_live.graphiql)."""
+"""Tests for the GraphiQL page and its local-or-CDN assets (drf_graphql_live.transport.graphiql)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from drf_graphql_live import graphiql
-from drf_graphql_live.graphiql import ASSETS, asset_url, assets_dir, read_asset, render_graphiql
+from drf_graphql_live.transport import graphiql
+from drf_graphql_live.transport.graphiql import (
+    ASSETS,
+    asset_url,
+    assets_dir,
+    read_asset,
+    render_graphiql,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO_ROOT / "node_modules"
 PACKAGE_JSON = REPO_ROOT / "package.json"
 _CDN_URL = re.compile(r"https://unpkg\.com/((?:@[^/]+/)?[^/@]+)@([^/]+)/(.+)")
@@ -199,7 +205,9 @@ def test_render_page_escapes_graphql_path(node_modules: Path) -> None:
 
 
 def test_template_is_packaged_next_to_module() -> None:
-    template = Path(graphiql.__file__).parent / "templates" / "drf_graphql_live" / "graphiql.html"
+    template = (
+        Path(graphiql.__file__).parents[1] / "templates" / "drf_graphql_live" / "graphiql.html"
+    )
     assert template.is_file()
 
 

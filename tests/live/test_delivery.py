@@ -8,8 +8,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from drf_graphql_live import delivery
-from drf_graphql_live.delivery import CLOSE_4008_TOO_SLOW, Change, WireSubscriber
+from drf_graphql_live.live import delivery
+from drf_graphql_live.live.delivery import CLOSE_4008_TOO_SLOW, Change, WireSubscriber
 
 
 class SlowSocket:

@@ -1,19 +1,20 @@
 """The per-process fan-out hub: one channel-layer listener, many live subscriptions.
 
 Every server process runs one hub per event loop. It joins the
-:data:`~drf_graphql_live.events.CHANGES_GROUP` with a single channel, so a change costs
+:data:`~drf_graphql_live.live.events.CHANGES_GROUP` with a single channel, so a change costs
 one channel-layer message per *process*, not per subscriber, and hands each event to
-the :class:`~drf_graphql_live.groups.Group` s it concerns (one evaluation, one
+the :class:`~drf_graphql_live.live.groups.Group` s it concerns (one evaluation, one
 rendering per group), which write to their sockets directly
-(:mod:`~drf_graphql_live.delivery`)::
+(:mod:`~drf_graphql_live.live.delivery`)::
 
     hub = Hub.for_running_loop()
-    subscriber = await hub.subscribe(field, context, arguments, selection, initial=True)
+    subscriber = Subscriber()
+    await hub.subscribe(operation, subscriber, initial=True)
     async for event in subscriber: ...
 
 Events are processed one at a time, in the order the layer delivers them, so the
 events for one object reach each subscriber in commit order. A heartbeat through the
-layer detects lost messages (:mod:`~drf_graphql_live.gaps`); every group is then
+layer detects lost messages (:mod:`~drf_graphql_live.live.heartbeat`); every group is then
 resynchronised.
 """
 
@@ -28,26 +29,20 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
-from schema_gen import RootField
-
-from .delivery import CLOSE_4008_TOO_SLOW, Close, Send, Subscriber, WireSubscriber
+from ..api.request import OperationRequest
+from ..settings import live_settings
 from .events import CHANGES_GROUP, EVENT_TYPE
-from .gaps import HEARTBEAT_SECONDS, GapDetector
-from .groups import Group, group_key, process
-from .request import LiveContext
-from .selection import SelectionTree
-from .settings import live_settings
-from .wire import LiveDocument
+from .groups import Group, Member, group_key, process
+from .heartbeat import HEARTBEAT_SECONDS, GapDetector
+from .render import LiveDocument
 
-__all__ = ["CLOSE_4008_TOO_SLOW", "Hub"]
+__all__ = ["Hub"]
 
 logger = logging.getLogger("drf_graphql_live")
 
 HEARTBEAT_TYPE = "dgl.heartbeat"
 #: Put on the dispatch queue when a gap ends: resynchronise every group, in order.
 RESYNC = object()
-
-Wire = tuple[LiveDocument, str, Send, Close]
 
 
 class Hub:
@@ -74,38 +69,30 @@ class Hub:
 
     async def subscribe(
         self,
-        field: RootField,
-        context: LiveContext,
-        arguments: dict,
-        selection: SelectionTree,
+        operation: OperationRequest,
+        subscriber: Member,
         *,
         initial: bool,
-        wire: Wire | None = None,
-    ) -> Subscriber | WireSubscriber:
+        document: LiveDocument | None = None,
+    ) -> None:
         """Join (or found) the group; raises the GraphQL error a refused subscriber gets.
 
-        With ``wire`` (document, operation id, send, close) the subscriber is fed
-        pre-rendered frames shared by every subscriber of the same document.
+        With ``document`` (the fast path's :class:`~.render.LiveDocument`) the group
+        renders frames once, shared by every subscriber of the same document.
         """
         await self._start()
-        document = wire[0] if wire else None
-        key = (
-            *group_key(field, context, arguments, selection),
-            document.key if document else None,
-        )
+        key = (*group_key(operation), document.key if document else None)
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(key, field, context, arguments, selection, document)
-        subscriber = WireSubscriber(*wire[1:]) if wire else Subscriber()
+            group = self.groups[key] = Group(key, operation, document)
         group.joining += 1
         try:
             await group.join(subscriber, initial)
-            return subscriber
         finally:
             group.joining -= 1
             self._forget_if_empty(group)
 
-    def unsubscribe(self, subscriber: Subscriber | WireSubscriber) -> None:
+    def unsubscribe(self, subscriber: Member) -> None:
         group = subscriber.group
         if group is None:  # refused, or never joined
             return
@@ -152,7 +139,7 @@ class Hub:
                 continue
             delay = 0.1
             if message.get("type") == EVENT_TYPE:
-                self._events.put_nowait(message)  # type: ignore[arg-type]
+                self._events.put_nowait(message)
             elif message.get("type") == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
                 self._events.put_nowait(RESYNC)
 

@@ -16,6 +16,7 @@ from typing import Any
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from rest_framework import serializers
 
+from schema_gen.introspection import serializer_fields
 from schema_gen.naming import camel
 
 __all__ = ["SelectionTree", "ast_selection_tree", "prune_serializer", "selection_tree"]
@@ -42,15 +43,14 @@ def prune_serializer(serializer: serializers.BaseSerializer, tree: SelectionTree
     DRF computes a representation field by field, so an unselected
     SerializerMethodField or nested serializer costs nothing once removed here.
     """
-    if isinstance(serializer, serializers.ListSerializer):
-        serializer = serializer.child
-    fields = serializer.fields
+    fields = serializer_fields(serializer)
     for name in list(fields):
         subtree = tree.get(camel(name))
+        field = fields[name]
         if subtree is None:
             del fields[name]
-        elif isinstance(fields[name], serializers.BaseSerializer):
-            prune_serializer(fields[name], subtree)
+        elif isinstance(field, serializers.BaseSerializer):
+            prune_serializer(field, subtree)
 
 
 def ast_selection_tree(

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from drf_graphql_live import evaluation as evaluation_module
-from drf_graphql_live import groups as groups_module
-from drf_graphql_live import hub as hub_module
-from drf_graphql_live.hub import Hub
+from drf_graphql_live.live import groups as groups_module
+from drf_graphql_live.live import hub as hub_module
+from drf_graphql_live.live import visibility as visibility_module
+from drf_graphql_live.live.hub import Hub
 from drf_graphql_live.signals import publish_changes
 from drf_graphql_live.testing import GraphQLWSClient
 from sample_site.asgi import application
@@ -280,7 +280,7 @@ async def test_session_user_from_cookie(board):
 
 async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, monkeypatch):
     calls: list[int] = []
-    original = evaluation_module.evaluate
+    original = visibility_module.evaluate
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         from django.db import connection
@@ -290,7 +290,7 @@ async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, 
         calls.append(len(captured.captured_queries))
         return result
 
-    monkeypatch.setattr(evaluation_module, "evaluate", counting)
+    monkeypatch.setattr(visibility_module, "evaluate", counting)
 
     async def queries_for_one_change(subscribers: int, title: str) -> list[int]:
         clients = [ws(tokens["alice"]) for _ in range(subscribers)]
@@ -375,14 +375,14 @@ async def test_declared_dependency_of_a_method_field(board, tokens):
 async def test_database_error_ends_only_that_subscription(board, tokens, monkeypatch):
     from django.db import DatabaseError
 
-    original = evaluation_module.evaluate
+    original = visibility_module.evaluate
 
-    def failing_for_carol(field, context, *args, **kwargs):
-        if context.headers.get("Authorization", "").endswith(tokens["carol"]):
+    def failing_for_carol(operation, *args, **kwargs):
+        if operation.context.headers.get("Authorization", "").endswith(tokens["carol"]):
             raise DatabaseError("simulated: connection lost mid-query")
-        return original(field, context, *args, **kwargs)
+        return original(operation, *args, **kwargs)
 
-    monkeypatch.setattr(evaluation_module, "evaluate", failing_for_carol)
+    monkeypatch.setattr(visibility_module, "evaluate", failing_for_carol)
     await orm(lambda: board.shared.members.add(board.carol))()
     async with ws(tokens["alice"]) as alice, ws(tokens["carol"]) as carol:
         assert await alice.acknowledged()
@@ -495,7 +495,7 @@ async def test_a_consumer_routed_by_the_project_writes_through_its_middlewares(b
     """Without live_application (a project's own URLRouter), frames take the consumer's send."""
     from channels.auth import AuthMiddlewareStack
 
-    from drf_graphql_live.consumers import GraphQLWSConsumer
+    from drf_graphql_live.transport.consumers import GraphQLWSConsumer
     from sample_site.schema import schema
 
     sent: list[str] = []
@@ -614,7 +614,7 @@ async def test_a_socket_that_stops_reading_is_closed_with_4008_then_resubscribes
     board, tokens, monkeypatch
 ):
     """Past the bound of unwritten objects the socket is closed, not silently thinned."""
-    from drf_graphql_live import delivery
+    from drf_graphql_live.live import delivery
 
     monkeypatch.setattr(delivery, "MAX_PENDING", 3)
     server = StallingServer()

@@ -10,37 +10,55 @@ these subclasses add only:
 * ``"payload": null`` in ``connection_init`` is accepted, as the spec allows;
 * a message that is not a JSON object, or a ``subscribe`` whose ``id``/``query`` are not
   strings, closes with 4400 instead of leaving a silent socket;
-* the legacy protocol runs queries and mutations too, not only subscriptions.
+* the legacy protocol runs queries and mutations too, not only subscriptions;
+* a graphql-transport-ws subscription to one generated ``*Changed`` field takes the fast
+  path: the hub writes pre-rendered frames with the socket's frame writer.
+
+The handlers never reach into the Channels consumer: the consumer's WebSocket adapter
+hands them a :class:`FrameSocket` (``send_frame`` and ``close``), and they extend
+Strawberry only at its public seams (``run_operation``, ``handle_message``,
+``handle_connection_init``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, cast
 
 from graphql import GraphQLError
+from strawberry.http.async_base_view import AsyncWebSocketAdapter
+from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from .hub import Hub
-from .wire import LiveDocument, prepare_live_operation, split_arguments
+from ..api.request import LiveContext, OperationRequest
+from ..live.delivery import WireSubscriber
+from ..live.hub import Hub
+from ..live.render import LiveDocument, prepare_live_operation, split_arguments
 
 __all__ = [
     "CLOSE_4400_BAD_REQUEST",
     "CLOSE_4403_FORBIDDEN",
-    "SERVER_SEND",
+    "FrameSocket",
     "LegacyWSHandler",
     "TransportWSHandler",
 ]
 
 CLOSE_4400_BAD_REQUEST = 4400
 CLOSE_4403_FORBIDDEN = 4403
-#: Scope key of the ASGI server's own ``send``, set by ``live_application``.
-SERVER_SEND = "drf_graphql_live.server_send"
+
+
+class FrameSocket(Protocol):
+    """What the fast path needs of a WebSocket: write a text frame, close."""
+
+    #: Writes one text frame; the coroutine may be stepped by hand (see
+    #: :mod:`drf_graphql_live.live._stepped_send`).
+    send_frame: Callable[[str], Coroutine[Any, Any, None]]
+
+    def close(self, code: int, reason: str) -> Awaitable[None]: ...
 
 
 def _bad_subscribe(message: dict[str, Any]) -> str | None:
@@ -54,55 +72,47 @@ def _bad_subscribe(message: dict[str, Any]) -> str | None:
     return None
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler):
+class ConnectionAuthenticator(Protocol):
+    """What the handlers need of their view (the consumer): checking ``connection_init``."""
+
+    async def authenticate_connection(
+        self, context: LiveContext, payload: dict[str, Any]
+    ) -> bool: ...
+
+
+async def _accepted(view: Any, context: LiveContext, payload: dict[str, Any]) -> bool:
+    """Whether the view (our consumer) accepts the ``connection_init`` credentials."""
+    return await cast(ConnectionAuthenticator, view).authenticate_connection(context, payload)
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
     """graphql-transport-ws (the ``graphql-ws`` npm client, Apollo, urql).
 
     A subscription to one generated ``*Changed`` field takes the fast path
-    (:mod:`drf_graphql_live.wire`): the hub writes pre-rendered frames to this socket.
+    (:mod:`drf_graphql_live.live.render`): the hub writes pre-rendered frames to this socket.
     Everything else goes through Strawberry.
     """
 
-    async def handle_subscribe(self, message: Any) -> None:
-        if self._live_operation_started(message):
-            return
-        await super().handle_subscribe(message)
-
-    def _live_operation_started(self, message: Any) -> bool:
-        limit = self.max_subscriptions_per_connection
-        if (
-            not self.connection_acknowledged
-            or message["id"] in self.operations
-            or (limit is not None and len(self.operations) >= limit)
-        ):
-            return False  # Strawberry answers these with the protocol's errors
-        payload = message["payload"]
-        live = prepare_live_operation(self.schema, payload["query"], payload.get("operationName"))
-        document = live.bind(self.context, payload.get("variables")) if live else None
+    async def run_operation(self, operation: Operation[LiveContext, None]) -> None:
+        """Strawberry's operation task, or the fast path when the document fits it."""
+        live = prepare_live_operation(self.schema, operation.query, operation.operation_name)
+        document = live.bind(self.context, operation.variables) if live else None
         if document is None:
-            return False
-        operation = Operation(
-            self,
-            message["id"],
-            payload["query"],
-            payload.get("variables"),
-            payload.get("operationName"),
-        )
-        operation.task = asyncio.create_task(self._run_live(operation, document))
-        operation.task.add_done_callback(self._task_done)
-        self.operations[message["id"]] = operation
-        return True
+            await super().run_operation(operation)
+            return
+        await self._run_live(operation, document)
 
-    async def _run_live(self, operation: Operation, document: LiveDocument) -> None:
+    async def _run_live(
+        self, operation: Operation[LiveContext, None], document: LiveDocument
+    ) -> None:
         live = document.operation
         arguments, initial = split_arguments(document.arguments)
-        send = _frame_writer(self.websocket.ws_consumer)
-
+        socket = cast(FrameSocket, self.websocket)
+        subscriber = WireSubscriber(operation.id, socket.send_frame, socket.close)
         hub = Hub.for_running_loop()
+        request = OperationRequest(live.field, self.context, arguments, live.selection)
         try:
-            subscriber = await hub.subscribe(
-                live.field, self.context, arguments, live.selection, initial=initial,
-                wire=(document, operation.id, send, self.websocket.close),
-            )  # fmt: skip
+            await hub.subscribe(request, subscriber, initial=initial, document=document)
         except GraphQLError as error:
             response = live.field_node.alias.value if live.field_node.alias else live.field.name
             error.path = [response]
@@ -128,35 +138,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         if message["type"] == "subscribe" and (problem := _bad_subscribe(message)):
             await self.handle_invalid_message(problem)
             return
-        await super().handle_message(message)
+        await super().handle_message(cast(Any, message))  # checked above
 
     async def handle_connection_init(self, message: Any) -> None:
         if message.get("payload") is None:
             message = {**message, "payload": {}}
         if not self.connection_init_received and isinstance(message["payload"], dict):
-            if not await self.view.authenticate_connection(self.context, message["payload"]):
+            if not await cast(ConnectionAuthenticator, self.view).authenticate_connection(
+                self.context, message["payload"]
+            ):
                 self.connection_init_received = True
                 await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
                 return
         await super().handle_connection_init(message)
-
-
-def _frame_writer(consumer: Any) -> Callable[[str], Coroutine[Any, Any, None]]:
-    """How live frames reach this socket: the server's ``send`` when ``live_application``
-    passed it (:data:`SERVER_SEND`, see :mod:`~drf_graphql_live.asgi`), else the
-    consumer's, through whatever middlewares wrap it."""
-    server_send = consumer.scope.get(SERVER_SEND)
-    if server_send is None:
-
-        async def send(frame: str) -> None:
-            await consumer.send(text_data=frame)
-
-        return send
-
-    def send_direct(frame: str) -> Coroutine[Any, Any, None]:
-        return server_send({"type": "websocket.send", "text": frame})
-
-    return send_direct
 
 
 class _StreamingSchema:
@@ -172,11 +166,31 @@ class _StreamingSchema:
         return await self._schema.stream(query, **kwargs)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler):
+class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
     """subscriptions-transport-ws (``graphql-ws`` subprotocol; old Apollo clients)."""
 
-    def __init__(self, *args: Any, schema: Any, **kwargs: Any) -> None:
-        super().__init__(*args, schema=_StreamingSchema(schema), **kwargs)
+    def __init__(
+        self,
+        view: Any,
+        websocket: AsyncWebSocketAdapter,
+        context: LiveContext,
+        root_value: None,
+        schema: BaseSchema,
+        keep_alive: bool,
+        keep_alive_interval: float | None,
+        max_subscriptions_per_connection: int | None = None,
+    ) -> None:
+        streaming = cast(BaseSchema, _StreamingSchema(schema))
+        super().__init__(
+            view,
+            websocket,
+            context,
+            root_value,
+            streaming,
+            keep_alive,
+            keep_alive_interval,
+            max_subscriptions_per_connection,
+        )
 
     async def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
@@ -185,17 +199,16 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
             )
             return
         if message["type"] == "start" and (problem := _bad_subscribe(message)):
-            await self.send_message(
-                {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
-            )
+            error: Any = {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
+            await self.send_message(error)
             return
-        await super().handle_message(message)
+        await super().handle_message(cast(Any, message))  # checked above
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload")
-        if isinstance(payload, dict) and not await self.view.authenticate_connection(
-            self.context, payload
-        ):
+        if isinstance(payload, dict) and not await cast(
+            ConnectionAuthenticator, self.view
+        ).authenticate_connection(self.context, payload):
             await self.send_message(
                 {"type": "connection_error", "payload": {"message": "Forbidden"}}
             )

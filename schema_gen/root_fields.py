@@ -25,9 +25,10 @@ from .arguments import Argument, filter_arguments, pagination_arguments
 from .introspection import dotted
 from .naming import camel, pascal, type_name
 from .pages import page_type
+from .types import list_of
 
 if TYPE_CHECKING:
-    from .object_types import TypeBuilder
+    from .types import Builder
 
 __all__ = ["Endpoint", "Operation", "RootField", "root_fields"]
 
@@ -90,8 +91,9 @@ class Endpoint:
     @property
     def lookup_argument(self) -> tuple[str, str]:
         """(GraphQL argument name, URL kwarg) of the detail lookup: ``id`` for ``pk``."""
-        kwarg = getattr(self.viewset, "lookup_url_kwarg", None) or getattr(
-            self.viewset, "lookup_field", "pk"
+        kwarg = str(
+            getattr(self.viewset, "lookup_url_kwarg", None)
+            or getattr(self.viewset, "lookup_field", "pk")
         )
         return ("id" if kwarg == "pk" else camel(kwarg)), kwarg
 
@@ -116,7 +118,7 @@ class RootField:
         return self.operation.value
 
 
-def root_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+def root_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
     """Query and mutation fields for ``endpoint``, in a stable order."""
     fields: list[RootField] = []
     if endpoint.has_action("list"):
@@ -132,14 +134,14 @@ def list_arguments(endpoint: Endpoint) -> tuple[Argument, ...]:
     return tuple(filter_arguments(endpoint.view("list"), endpoint.model))
 
 
-def _list_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
+def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("list"))
     arguments = list_arguments(endpoint)
     if endpoint.paginated:
         return_type: Any = page_type(builder, node)
         arguments += tuple(pagination_arguments(endpoint.view("list")))
     else:
-        return_type = list[node]
+        return_type = list_of(node)
     return RootField(
         camel(endpoint.prefix),
         Operation.LIST,
@@ -150,7 +152,7 @@ def _list_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
     )
 
 
-def _retrieve_field(endpoint: Endpoint, builder: TypeBuilder) -> RootField:
+def _retrieve_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("retrieve"))
     argument = lookup_argument(endpoint)
     return RootField(
@@ -169,13 +171,13 @@ def lookup_argument(endpoint: Endpoint) -> Argument:
     return Argument("lookup", graphql_name, strawberry.ID, kwarg)
 
 
-def _input_argument(builder: TypeBuilder, serializer_class: type, partial: bool) -> Argument | None:
+def _input_argument(builder: Builder, serializer_class: type, partial: bool) -> Argument | None:
     input_type = builder.input_type(serializer_class, partial)
     return None if input_type is None else Argument("input", "input", input_type, "")
 
 
 def _write_field(
-    endpoint: Endpoint, builder: TypeBuilder, operation: Operation, name: str, description: str
+    endpoint: Endpoint, builder: Builder, operation: Operation, name: str, description: str
 ) -> RootField | None:
     """``createX(input)`` or ``updateX(id, input)``; None (warned) if nothing is writable."""
     serializer_class = endpoint.serializer_class(operation.value)
@@ -189,7 +191,7 @@ def _write_field(
     return RootField(name, operation, endpoint, output, arguments, description)
 
 
-def _mutation_fields(endpoint: Endpoint, builder: TypeBuilder) -> list[RootField]:
+def _mutation_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
     suffix = pascal(endpoint.basename)
     fields: list[RootField | None] = []
     if endpoint.has_action("create"):

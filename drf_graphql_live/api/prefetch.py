@@ -78,10 +78,11 @@ def _get_field(model: Any, attr: str) -> Any:
 
 def optimize_queryset(queryset: Any, serializer: serializers.BaseSerializer) -> Any:
     """``queryset`` with the joins and prefetches ``serializer`` needs, never a second time."""
-    if not isinstance(queryset, models.QuerySet) or queryset._fields is not None:
+    if not isinstance(queryset, models.QuerySet) or getattr(queryset, "_fields", None) is not None:
         return queryset  # .values() querysets cannot join
     selects, prefetches = related_lookups(serializer, queryset.model)
-    already = {getattr(p, "prefetch_to", p) for p in queryset._prefetch_related_lookups}
+    lookups = getattr(queryset, "_prefetch_related_lookups", ())
+    already = {getattr(p, "prefetch_to", p) for p in lookups}
     if selects:
         queryset = queryset.select_related(*sorted(selects))
     wanted = sorted(prefetches - already)

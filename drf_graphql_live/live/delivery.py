@@ -1,18 +1,19 @@
 """Per-socket delivery: what one subscriber does with a change its group computed.
 
-A :class:`~drf_graphql_live.groups.Group` decides once, for all its subscribers, what a
+A :class:`~drf_graphql_live.live.groups.Group` decides once, for all its subscribers, what a
 change is (ADDED, MODIFIED, REMOVED) and renders it once; subscribers only deliver:
 
 * :class:`WireSubscriber` (the graphql-transport-ws fast path) writes the pre-rendered
   frame to its socket *synchronously, from the group's loop* while the socket takes
-  writes at once — no task, future or queue entry per delivery, so nothing per event
-  outlives the delivery (a per-subscriber wake-up future per event was what filled the
-  garbage collector's old generation and made its full pauses frequent). Only when the
-  socket pushes back does it start a writer task; meanwhile changes wait in a bounded,
-  per-object queue where several changes of one object coalesce into its latest state.
-  Past :data:`MAX_PENDING` objects the socket is closed with
-  :data:`CLOSE_4008_TOO_SLOW`, so the client resubscribes with ``initial: true``
-  instead of silently missing data.
+  writes at once (:mod:`._stepped_send`) — no task, future or queue entry per delivery,
+  so nothing per event outlives the delivery (a per-subscriber wake-up future per event
+  was what filled the garbage collector's old generation and made its full pauses
+  frequent). Only when the socket pushes back does it start a writer task; meanwhile
+  changes wait in a bounded, per-object queue where several changes of one object
+  coalesce into its latest state. Past :data:`MAX_PENDING` objects, or when the send
+  fails, the socket is closed with :data:`CLOSE_4008_TOO_SLOW`, so the client
+  resubscribes with ``initial: true`` instead of silently missing data. Whatever one
+  socket's send does costs that socket only.
 * :class:`Subscriber` (Strawberry's path: the legacy protocol, documents the fast path
   does not take) queues event dicts for Strawberry's async iterator.
 """
@@ -20,7 +21,6 @@ change is (ADDED, MODIFIED, REMOVED) and renders it once; subscribers only deliv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 from collections import OrderedDict
@@ -28,6 +28,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from graphql import GraphQLError
+
+from ._stepped_send import Pending, SendFailed, StandIn, abandon, finish, fresh, step
 
 __all__ = [
     "CLOSE_4008_TOO_SLOW",
@@ -106,7 +108,17 @@ class Subscriber:
 class WireSubscriber:
     """A graphql-transport-ws subscription fed pre-rendered frames (see the module doc)."""
 
-    __slots__ = ("close", "ended", "group", "outcome", "pending", "prefix", "send", "writer")
+    __slots__ = (
+        "close",
+        "ended",
+        "group",
+        "outcome",
+        "pending",
+        "prefix",
+        "send",
+        "stand_in",
+        "writer",
+    )
 
     def __init__(self, operation_id: str, send: Send, close: Close) -> None:
         self.group: Any = None  # set by the group it joins
@@ -115,6 +127,7 @@ class WireSubscriber:
         #: pk -> (the client had the object before this frame, frame): written in order
         self.pending: OrderedDict[str, tuple[bool, str]] = OrderedDict()
         self.writer: asyncio.Task | None = None  # only while the socket pushes back
+        self.stand_in = StandIn()  # the current task while a send is stepped by hand
         self.ended = False  # failed, overflowed, disconnected or left: nothing more
         #: resolved with why it ended ("failed", "overflowed", "disconnected")
         self.outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -133,18 +146,17 @@ class WireSubscriber:
         kind, had = change.kind, change.had
         if change.pk in self.pending:  # an unwritten change of this object: replace it
             had = self.pending.pop(change.pk)[0]
-            kind = combined_kind(had, change.node is not None)
-            if kind is None:
+            combined = combined_kind(had, change.node is not None)
+            if combined is None:
                 return  # added and removed before the client heard of it
+            kind = combined
         frame = self.prefix + change.bodies[kind] + "}"
         if self.writer is None:
             self._write(frame)
             return
         self.pending[change.pk] = (had, frame)
         if len(self.pending) > MAX_PENDING:
-            self._end("overflowed")
-            self.pending.clear()  # memory back at once
-            asyncio.get_running_loop().create_task(self.close(CLOSE_4008_TOO_SLOW, "Too slow"))
+            self._give_up("overflowed", "Too slow")
 
     def fail(self, error: BaseException) -> None:
         """Write ``error`` as the last result; the protocol then sends ``complete``."""
@@ -176,70 +188,44 @@ class WireSubscriber:
         if not self.outcome.done():
             self.outcome.set_result(why)
 
+    def _give_up(self, why: str, reason: str) -> None:
+        """End the subscription and close the socket with 4008: the client resubscribes."""
+        self._end(why)
+        self.pending.clear()  # memory back at once
+        asyncio.get_running_loop().create_task(self._close_quietly(reason))
+
+    async def _close_quietly(self, reason: str) -> None:
+        try:
+            await self.close(CLOSE_4008_TOO_SLOW, reason)
+        except Exception:  # the socket is already gone
+            return
+
     def _write(self, frame: str) -> None:
-        """Run the socket's ``send`` to its first suspension (Python 3.12's eager tasks).
-
-        An ASGI server's ``send`` completes without suspending while the transport takes
-        data (uvicorn only waits while the transport is paused): then the frame is written
-        with no task at all. If it does suspend, a writer task finishes it and drains
-        what queued meanwhile.
-        """
-        coroutine = self.send(frame)
+        """Write now, with no task, if the socket takes it; else start a writer task."""
         try:
-            awaiting = coroutine.send(None)
-        except StopIteration:
+            suspended = step(self.send(frame), self.stand_in)
+        except SendFailed:
+            self._give_up("disconnected", "Send failed")
             return
-        except Exception:
-            self._end("disconnected")
-            return
-        self.writer = asyncio.get_running_loop().create_task(self._drain(coroutine, awaiting))
+        if suspended is not None:
+            self.writer = asyncio.get_running_loop().create_task(self._drain(suspended))
+            self.writer.add_done_callback(lambda _writer: abandon(suspended))
+            self.stand_in.task = self.writer
 
-    async def _drain(self, coroutine: Coroutine[Any, Any, None], awaiting: Any) -> None:
+    async def _drain(self, suspended: Pending) -> None:
+        """Finish the suspended write, then write what queued meanwhile, in order."""
         try:
-            await _finish(coroutine, awaiting)
+            await finish(suspended)
             while self.pending:
                 _pk, (_had, frame) = self.pending.popitem(last=False)
-                await self.send(frame)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            self._end("disconnected")
+                await finish(fresh(self.send(frame)))
+        except SendFailed:
+            self._give_up("disconnected", "Send failed")
         finally:
             self.writer = None
         if self.ended:  # a failure's error frame is written: the subscription is over
             self._end("failed")
 
 
-async def _finish(coroutine: Coroutine[Any, Any, None], awaiting: Any) -> None:
-    """Drive a coroutine already stepped by hand to its end, from the current task.
-
-    ``awaiting`` is what it yielded: the future it waits on (asyncio's protocol) or None
-    (a bare yield, as in ``asyncio.sleep(0)``). The coroutine reads the future's outcome
-    itself when resumed; if *this* task is cancelled, the coroutine is closed.
-    """
-    try:
-        while True:
-            if awaiting is None:
-                await asyncio.sleep(0)
-            else:
-                # What Task.__step does with a yielded future before waiting on it: a
-                # future still marked "blocking" refuses a second await.
-                awaiting._asyncio_future_blocking = False
-                try:
-                    await awaiting
-                except asyncio.CancelledError:
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():
-                        raise  # we are cancelled, not just the future it waits on
-                except Exception:
-                    pass  # the coroutine gets the future's exception when resumed
-            awaiting = coroutine.send(None)
-    except StopIteration:
-        return
-    finally:
-        with contextlib.suppress(RuntimeError):  # closing a finished coroutine is a no-op
-            coroutine.close()
-
-
-def _formatted(error: BaseException) -> dict[str, Any]:
+def _formatted(error: BaseException) -> Any:
     return error.formatted if isinstance(error, GraphQLError) else {"message": str(error)}

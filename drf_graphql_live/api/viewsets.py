@@ -1,0 +1,134 @@
+"""A viewset instance set up exactly as DRF's router-made view would set it up.
+
+``ViewSetMixin.as_view()`` creates the instance, binds the action map, then
+``dispatch()`` wraps the request and runs ``initial()``. We do the same steps, minus
+the HTTP response, so every hook the project overrides still runs. This is the one
+place where an operation becomes a viewset and its request, for queries, mutations
+and subscriptions alike::
+
+    view, request = operation_view(operation, "list")
+    view.initial(request)      # authentication, permissions, throttles
+    response = view.list(request)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.datastructures import MultiValueDict
+from rest_framework.request import Request
+from rest_framework.viewsets import GenericViewSet
+
+from schema_gen import Endpoint
+from schema_gen.arguments import to_query_params
+
+from .prefetch import optimize_queryset
+from .request import OperationRequest, operation_request
+from .selection import SelectionTree, prune_serializer
+
+__all__ = ["ACTION_METHODS", "list_path", "operation_view", "prepare_view", "trim_view"]
+
+#: The HTTP method REST uses for each action: permission classes look at it.
+ACTION_METHODS: dict[str, str] = {
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "partial_update": "PATCH",
+    "destroy": "DELETE",
+}
+
+_DETAIL_ACTIONS = frozenset({"retrieve", "partial_update", "destroy"})
+#: Arguments that are not REST query parameters: the URL's lookup, the body, and the
+#: subscription's own options.
+_NOT_QUERY_PARAMS = frozenset({"lookup", "input", "initial"})
+
+
+def list_path(endpoint: Endpoint, fallback: str) -> str:
+    """The REST list URL, so DRF's ``next``/``previous`` links equal REST's."""
+    try:
+        return reverse(f"{endpoint.basename}-list")
+    except NoReverseMatch:
+        return fallback
+
+
+def operation_view(
+    operation: OperationRequest, action: str, *, data: Any = None, render: bool = True
+) -> tuple[GenericViewSet, Request]:
+    """(viewset instance, DRF request) running ``action`` as ``operation`` asks it.
+
+    The request has the REST call's method, list path and query string; with
+    ``render`` and a selection the serializer is trimmed to it (:func:`trim_view`).
+    """
+    field = operation.field
+    filters = [a for a in field.arguments if a.python_name not in _NOT_QUERY_PARAMS]
+    django_request = operation_request(
+        operation.context,
+        method=ACTION_METHODS[action],
+        path=list_path(field.endpoint, operation.context.scope.get("path", "/")),
+        query=to_query_params(filters, operation.arguments),
+    )
+    view, request = prepare_view(
+        field.endpoint, action, django_request, kwargs=operation.lookup, data=data
+    )
+    if render and operation.selection is not None:
+        trim_view(view, operation.selection)
+    return view, request
+
+
+def prepare_view(
+    endpoint: Endpoint,
+    action: str,
+    django_request: HttpRequest,
+    *,
+    kwargs: dict[str, Any] | None = None,
+    data: Any = None,
+) -> tuple[GenericViewSet, Request]:
+    """(viewset instance, DRF request) for ``action``, ready for ``view.initial()``."""
+    detail = action in _DETAIL_ACTIONS
+    view = endpoint.viewset(
+        basename=endpoint.basename, detail=detail, suffix="Instance" if detail else "List"
+    )
+    method = ACTION_METHODS[action].lower()
+    view.action_map = {method: action}
+    setattr(view, method, getattr(view, action))
+    view.args = ()
+    view.kwargs = kwargs or {}
+    view.format_kwarg = None  # initial() sets it too; event re-checks skip initial()
+    view.request = django_request
+    request = view.initialize_request(django_request)
+    if data is not None:
+        # The GraphQL input *is* the body: skip DRF's parsers, which would read the
+        # GraphQL envelope instead.
+        request._full_data = data
+        request._data = data
+        request._files = MultiValueDict()
+    view.request = request
+    view.headers = view.default_response_headers
+    return view, request
+
+
+def trim_view(view: GenericViewSet, selection: SelectionTree) -> None:
+    """Trim the viewset's serializer to ``selection`` and join what it then needs.
+
+    The serializer drops unselected fields (:func:`.selection.prune_serializer`), and
+    ``filter_queryset`` gains the joins the trimmed serializer walks
+    (:func:`.prefetch.optimize_queryset`).
+    """
+    original_get_serializer: Callable[..., Any] = view.get_serializer
+    original_filter_queryset: Callable[..., Any] = view.filter_queryset
+
+    def get_serializer(*args: Any, **kwargs: Any) -> Any:
+        serializer = original_get_serializer(*args, **kwargs)
+        prune_serializer(serializer, selection)
+        return serializer
+
+    def filter_queryset(queryset: Any) -> Any:
+        template = original_get_serializer()
+        prune_serializer(template, selection)
+        return optimize_queryset(original_filter_queryset(queryset), template)
+
+    view.get_serializer = get_serializer  # type: ignore[method-assign]
+    view.filter_queryset = filter_queryset  # type: ignore[method-assign]

@@ -1,0 +1,143 @@
+"""Model signals -> ChangeEvent on the channel layer, only after the commit.
+
+Deferred with ``transaction.on_commit``: a rollback must never announce a row that
+does not exist, and a subscriber re-reading the row must see the committed state.
+What the event ``affects`` is computed *before* that, inside the writer's transaction
+(for a delete: before the row and its relations are gone)::
+
+    task.save()          # post_save -> on_commit -> group_send(CHANGES_GROUP, event)
+
+Writes that bypass signals (``QuerySet.update()``, ``bulk_create``, raw SQL) are
+announced with :func:`publish_changes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from ..settings import live_settings
+from .dependencies import LIVE, model_label
+from .events import CHANGES_GROUP, ChangeEvent, make_event
+
+__all__ = ["connect", "publish", "publish_changes"]
+
+logger = logging.getLogger("drf_graphql_live")
+_AFFECTS_ATTR = "_drf_graphql_live_affects"
+_warned_no_layer = False
+
+
+def publish(event: ChangeEvent) -> None:
+    """Send ``event`` to every server process now (callers defer it to the commit)."""
+    layer = get_channel_layer(live_settings.CHANNEL_LAYER)
+    if layer is None:
+        _warn_no_layer()
+        return
+    try:
+        async_to_sync(layer.group_send)(CHANGES_GROUP, event)
+    except Exception:  # the write is committed; a lost announcement must not fail it
+        logger.exception(
+            "Could not publish %s pk=%s to the channel layer", event["model"], event["pk"]
+        )
+
+
+def _warn_no_layer() -> None:
+    global _warned_no_layer
+    if not _warned_no_layer:
+        logger.warning(
+            "No channel layer %r configured: changes are not published.",
+            live_settings.CHANNEL_LAYER,
+        )
+        _warned_no_layer = True
+
+
+def _announce(
+    model: type[models.Model], pk: Any, *, deleted: bool, affects: dict, using: str
+) -> None:
+    event = make_event(model_label(model), pk, deleted=deleted, affects=affects)
+    transaction.on_commit(partial(publish, event), using=using)
+
+
+def publish_changes(
+    model: type[models.Model], pks: Iterable[Any], *, deleted: bool = False, using: str = "default"
+) -> None:
+    """Announce changes made without signals, for the given primary keys.
+
+    Call it after ``QuerySet.update()``, ``bulk_create()``/``bulk_update()`` or raw SQL,
+    inside the same transaction (it is published on commit) or outside one (published
+    at once)::
+
+        Task.objects.filter(project=p).update(status="done")
+        publish_changes(Task, Task.objects.filter(project=p).values_list("pk", flat=True))
+
+    For rows you are about to delete in bulk, call it with ``deleted=True`` *before*
+    deleting, so what they affect can still be found.
+    """
+    for pk in list(pks):
+        _announce(model, pk, deleted=deleted, affects=LIVE.affected(model, pk), using=using)
+
+
+def _on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    raw: bool = False,
+    using: str = "default",
+    **_: Any,
+) -> None:
+    if raw or not LIVE.watches(sender):
+        return
+    _announce(
+        sender, instance.pk, deleted=False, affects=LIVE.affected(sender, instance.pk), using=using
+    )
+
+
+def _on_pre_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+    if LIVE.watches(sender):
+        setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
+
+
+def _on_post_delete(
+    sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
+) -> None:
+    if not LIVE.watches(sender):
+        return
+    affects = getattr(instance, _AFFECTS_ATTR, {})
+    _announce(sender, instance.pk, deleted=LIVE.is_root(sender), affects=affects, using=using)
+
+
+def _on_m2m_changed(
+    sender: Any,
+    instance: models.Model,
+    action: str,
+    model: type[models.Model],
+    pk_set: set | None,
+    using: str = "default",
+    **_: Any,
+) -> None:
+    """An m2m change modifies the rows on both sides (``post_clear`` has no pk_set)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if LIVE.watches(type(instance)):
+        _on_save(type(instance), instance, using=using)
+    if pk_set and LIVE.watches(model):
+        for pk in pk_set:
+            _announce(model, pk, deleted=False, affects=LIVE.affected(model, pk), using=using)
+
+
+def connect() -> None:
+    """Connect the receivers for every model (called by ``AppConfig.ready``).
+
+    For every sender, filtered by :data:`LIVE`: the registry is only known once the
+    project's schema is built, which may be after this runs.
+    """
+    post_save.connect(_on_save, dispatch_uid="drf_graphql_live.post_save")
+    pre_delete.connect(_on_pre_delete, dispatch_uid="drf_graphql_live.pre_delete")
+    post_delete.connect(_on_post_delete, dispatch_uid="drf_graphql_live.post_delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="drf_graphql_live.m2m_changed")
