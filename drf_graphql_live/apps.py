@@ -17,6 +17,7 @@ class DrfGraphqlLiveConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (checks register on import)
-        from .live import signals
+        from .live import credentials, signals
 
         signals.connect()
+        credentials.connect()

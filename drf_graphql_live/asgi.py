@@ -7,8 +7,10 @@
 
 HTTP to ``PATH`` (and ``PATH/assets/...``) and every WebSocket to ``PATH`` go to our
 consumers, behind Channels' ``AuthMiddlewareStack`` so the Django session logs users in;
-WebSockets also pass ``AllowedHostsOriginValidator`` (cross-site pages cannot open a
-socket with the user's cookies). Everything else goes to Django.
+WebSockets also pass :class:`~drf_graphql_live.transport.origin.AllowedHostsOrigin` (a
+handshake carrying ``Origin`` must name an allowed host, so cross-site pages cannot open
+a socket with the user's cookies; one without ``Origin``, from Node, Python or a mobile
+app, is accepted). Everything else goes to Django.
 
 Live frames skip the middlewares' ``send`` wrappers: the server's own ``send`` rides
 along in the scope (:data:`~drf_graphql_live.transport.protocols.SERVER_SEND`), and the hub
@@ -23,10 +25,11 @@ from datetime import timedelta
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
-from channels.security.websocket import AllowedHostsOriginValidator
 
+from .limits import RequestBodyLimit
 from .settings import live_settings
 from .transport.consumers import SERVER_SEND, GraphQLHTTPConsumer, GraphQLWSConsumer
+from .transport.origin import AllowedHostsOrigin
 
 __all__ = ["live_application"]
 
@@ -47,8 +50,8 @@ def websocket_limits() -> dict[str, Any]:
 def live_application(schema: Any, django_asgi_app: ASGIApp, *, path: str | None = None) -> ASGIApp:
     """An ASGI app serving ``schema`` at ``path`` (default ``DRF_GRAPHQL_LIVE["PATH"]``)."""
     graphql_path = "/" + (path or live_settings.path).strip("/") + "/"
-    http_app = AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema))
-    ws_app = AllowedHostsOriginValidator(
+    http_app = RequestBodyLimit(AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema)))
+    ws_app = AllowedHostsOrigin(
         AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema, **websocket_limits()))
     )
 

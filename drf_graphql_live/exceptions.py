@@ -8,7 +8,9 @@ Hierarchy (all are ``graphql.GraphQLError``)::
     ├── (PERMISSION_DENIED)          DRF / Django PermissionDenied
     ├── (NOT_FOUND)                  NotFound, Http404, ObjectDoesNotExist
     ├── (THROTTLED)                  + extensions.wait (seconds)
-    └── (BAD_REQUEST)                ParseError, MethodNotAllowed, malformed GraphQL
+    ├── (BAD_REQUEST)                ParseError, MethodNotAllowed, malformed GraphQL
+    ├── (QUERY_TOO_COMPLEX)          a limit of .limits; + extensions.limit/max/value
+    └── (TOO_MANY_OPERATIONS)        MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once
 
 :func:`to_graphql_error` turns the exceptions DRF raises inside a viewset into these,
 so a GraphQL client sees the same refusal a REST client would, never a traceback.
@@ -31,7 +33,9 @@ __all__ = [
     "NOT_AUTHENTICATED",
     "NOT_FOUND",
     "PERMISSION_DENIED",
+    "QUERY_TOO_COMPLEX",
     "THROTTLED",
+    "TOO_MANY_OPERATIONS",
     "VALIDATION_ERROR",
     "LiveGraphQLError",
     "to_graphql_error",
@@ -46,6 +50,8 @@ NOT_FOUND = "NOT_FOUND"
 THROTTLED = "THROTTLED"
 BAD_REQUEST = "BAD_REQUEST"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 
 
 class LiveGraphQLError(GraphQLError):

@@ -2,7 +2,8 @@
 
 Registering for GraphQL is registering for REST: ``build_schema(router)`` reads the
 router the project already has, with the same basenames (``router.get_default_basename``)
-and the same duplicate-basename error DRF raises::
+the same duplicate-basename error DRF raises, and the router's method map (an action
+its ``routes`` do not map is not served by REST, so it gets no GraphQL field)::
 
     endpoints_from(router)                         # [Endpoint("posts", "post", PostViewSet)]
     endpoints_from([("posts", PostViewSet)])       # the same
@@ -18,6 +19,7 @@ from rest_framework.routers import BaseRouter, SimpleRouter
 from rest_framework.viewsets import ViewSetMixin
 
 from schema_gen import Endpoint
+from schema_gen.root_fields import routed_actions
 
 __all__ = ["endpoints_from"]
 
@@ -25,8 +27,11 @@ __all__ = ["endpoints_from"]
 def endpoints_from(source: BaseRouter | Iterable[Any]) -> list[Endpoint]:
     """One :class:`~schema_gen.Endpoint` per viewset registration, in registration order."""
     if isinstance(source, BaseRouter):
+        # A BaseRouter without `routes` writes its own URLs: assume DRF's default map.
+        routes = routed_actions(getattr(source, "routes", SimpleRouter.routes))
         return [
-            _endpoint(prefix, viewset, basename) for prefix, viewset, basename in source.registry
+            _endpoint(prefix, viewset, basename, routes)
+            for prefix, viewset, basename in source.registry
         ]
     router = SimpleRouter()  # for its default basename and duplicate check, nothing else
     for entry in source:
@@ -40,9 +45,11 @@ def endpoints_from(source: BaseRouter | Iterable[Any]) -> list[Endpoint]:
     return endpoints_from(router)
 
 
-def _endpoint(prefix: str, viewset: Any, basename: str) -> Endpoint:
+def _endpoint(
+    prefix: str, viewset: Any, basename: str, routes: frozenset[tuple[str, str]]
+) -> Endpoint:
     _check_viewset(prefix, viewset)
-    return Endpoint(prefix=prefix.strip("/"), basename=basename, viewset=viewset)
+    return Endpoint(prefix=prefix.strip("/"), basename=basename, viewset=viewset, routes=routes)
 
 
 def _check_viewset(prefix: str, viewset: Any) -> None:

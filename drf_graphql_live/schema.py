@@ -6,7 +6,10 @@
 The schema it returns knows how to run every root field through its viewset
 (queries and mutations: :mod:`.api`; subscriptions: :mod:`.live`) and gives every
 error an ``extensions.code``, including errors graphql-core raises before any
-resolver runs (syntax, unknown fields): those are ``BAD_REQUEST``.
+resolver runs (syntax, unknown fields): those are ``BAD_REQUEST``. In production
+(``DEBUG`` off, or the settings ``INTROSPECTION`` / ``FIELD_SUGGESTIONS`` off) it
+answers no introspection and no "Did you mean ...?", which would map the schema for
+anyone probing it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from rest_framework.routers import BaseRouter
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
@@ -26,13 +30,18 @@ from schema_gen.schema import SUBSCRIPTIONS, Impl
 
 from .api.resolvers import query_impl
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
+from .limits import LimitsExtension
 from .live.dependencies import LIVE
 from .live.resolvers import subscription_impl
 from .registry import endpoints_from
+from .settings import live_settings
 
 __all__ = ["LiveSchema", "build_schema", "last_built_schema", "run_root_field"]
 
 _last_built: list[strawberry.Schema] = []
+
+#: How graphql-core appends a suggestion to a message ("... Did you mean 'title'?").
+SUGGESTION = " Did you mean "
 
 
 class LiveSchema(strawberry.Schema):
@@ -57,9 +66,26 @@ class LiveSchema(strawberry.Schema):
         kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         return await super().execute(query, **kwargs)
 
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """Strawberry's, our limits (:mod:`.limits`), and Strawberry's
+        ``DisableIntrospection`` while ``INTROSPECTION`` is off.
+
+        Strawberry asks for them per operation (HTTP and both WebSocket protocols), so
+        the setting is read per operation: ``override_settings`` works, no rebuild.
+        """
+        extensions = [*super().get_extensions(sync), LimitsExtension()]
+        if not live_settings.introspection:
+            extensions.append(DisableIntrospection())
+        return extensions
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        if not live_settings.field_suggestions:
+            # Strawberry's own switch (disable_field_suggestions) trims only unknown
+            # fields; arguments, types, input fields and enum values suggest too.
+            for error in errors:
+                error.message = error.message.split(SUGGESTION, 1)[0]
         for error in errors:
             if not (error.extensions or {}).get("code"):
                 code = BAD_REQUEST if error.original_error is None else INTERNAL_SERVER_ERROR

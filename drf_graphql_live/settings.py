@@ -26,8 +26,16 @@ class LiveSettingsDict(TypedDict, total=False):
     SCHEMA: str | None
     #: URL path ``live_application`` serves GraphQL on (HTTP and WebSocket).
     PATH: str
-    #: Serve GraphiQL on GET ``PATH`` from a browser.
-    GRAPHIQL: bool
+    #: Serve GraphiQL on GET ``PATH`` from a browser; None follows ``settings.DEBUG``
+    #: (the page is of no use without ``INTROSPECTION``).
+    GRAPHIQL: bool | None
+    #: Answer introspection (``__schema``, ``__type``; ``__typename`` always works);
+    #: None follows ``settings.DEBUG``. Off, a client needs the SDL from
+    #: ``manage.py export_schema`` for codegen.
+    INTROSPECTION: bool | None
+    #: "Did you mean ...?" in error messages (they name fields, arguments, types and
+    #: enum values, i.e. the schema introspection hides); None follows ``settings.DEBUG``.
+    FIELD_SUGGESTIONS: bool | None
     #: A ``node_modules`` directory holding GraphiQL's npm packages (``npm ci``);
     #: when absent, GraphiQL loads from the unpkg CDN.
     GRAPHIQL_ASSETS_DIR: str | None
@@ -41,6 +49,26 @@ class LiveSettingsDict(TypedDict, total=False):
     #: Operations one WebSocket may run at once; the next gets "Subscription limit
     #: reached" (bounds the memory a single client can pin).
     MAX_SUBSCRIPTIONS_PER_CONNECTION: int | None
+    #: Deepest nesting of fields an operation may select (``ofType`` excepted); deeper
+    #: gets QUERY_TOO_COMPLEX. None: no limit. The introspection query GraphiQL sends
+    #: needs 6.
+    MAX_QUERY_DEPTH: int | None
+    #: Aliased fields a document may hold, those in fragments counted at each use
+    #: (aliases multiply the work of one field). None: no limit.
+    MAX_ALIASES: int | None
+    #: Tokens a document may hold; parsing stops there. None: no limit.
+    MAX_TOKENS: int | None
+    #: Estimated values an operation may return: one per field, a list's items times
+    #: its page size (``limit``/``pageSize`` if given, else the paginator's default,
+    #: capped by its maximum; 10 for a list no paginator bounds). None: no limit.
+    MAX_QUERY_COST: int | None
+    #: Bytes of an HTTP request body, and of a document sent over WebSocket; larger is
+    #: refused before it is read further. None: no limit.
+    MAX_REQUEST_BODY_SIZE: int | None
+    #: Seconds between re-checks of every live subscription's credentials (a session
+    #: that expires announces nothing; logout, deleted tokens and deactivated users are
+    #: announced at once).
+    REAUTHENTICATE_INTERVAL: float
     #: Seconds a socket may stay open without ``connection_init`` (closed with 4408).
     CONNECTION_INIT_TIMEOUT: float
     #: Seconds between keep-alive messages on the legacy protocol (``ka``), so proxies
@@ -51,12 +79,20 @@ class LiveSettingsDict(TypedDict, total=False):
 DEFAULTS: LiveSettingsDict = {
     "SCHEMA": None,
     "PATH": "/graphql/",
-    "GRAPHIQL": True,
+    "GRAPHIQL": None,
+    "INTROSPECTION": None,
+    "FIELD_SUGGESTIONS": None,
     "GRAPHIQL_ASSETS_DIR": None,
     "ALLOW_QUERIES_VIA_GET": True,
     "CHANNEL_LAYER": "default",
     "MASK_INTERNAL_ERRORS": None,
     "MAX_SUBSCRIPTIONS_PER_CONNECTION": 100,
+    "MAX_QUERY_DEPTH": 10,
+    "MAX_ALIASES": 15,
+    "MAX_TOKENS": 1_000,
+    "MAX_QUERY_COST": 10_000,
+    "MAX_REQUEST_BODY_SIZE": 512 * 1024,
+    "REAUTHENTICATE_INTERVAL": 60.0,
     "CONNECTION_INIT_TIMEOUT": 10.0,
     "KEEP_ALIVE_INTERVAL": 20.0,
 }
@@ -99,9 +135,29 @@ class LiveSettings:
         mask = self.MASK_INTERNAL_ERRORS
         return (not settings.DEBUG) if mask is None else bool(mask)
 
+    @property
+    def graphiql(self) -> bool:
+        """``GRAPHIQL``, None resolved: on in DEBUG, off in production."""
+        return _follow_debug(self.GRAPHIQL)
+
+    @property
+    def introspection(self) -> bool:
+        """``INTROSPECTION``, None resolved: on in DEBUG, off in production."""
+        return _follow_debug(self.INTROSPECTION)
+
+    @property
+    def field_suggestions(self) -> bool:
+        """``FIELD_SUGGESTIONS``, None resolved: on in DEBUG, off in production."""
+        return _follow_debug(self.FIELD_SUGGESTIONS)
+
     def reload(self) -> None:
         self._cache.clear()
         self._user = None
+
+
+def _follow_debug(value: bool | None) -> bool:
+    """A developer aid left unset is on while developing and off in production."""
+    return bool(settings.DEBUG) if value is None else bool(value)
 
 
 live_settings = LiveSettings()

@@ -15,6 +15,7 @@ well-behaved backend implements.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import warnings
 from typing import Any
@@ -116,7 +117,10 @@ def _django_filter_arguments(
         return []
     arguments = []
     for name, flt in filterset_class.base_filters.items():
-        widget = flt.field.widget
+        # ``.field`` is cached on the filter, and every FilterSet deep-copies its
+        # ``base_filters``: read it from a copy, or a callable ``queryset`` evaluated
+        # here without a request would stay the one every request filters with.
+        widget = copy.deepcopy(flt).field.widget
         help_text = str(flt.extra.get("help_text") or flt.label or "") or None
         if isinstance(widget, SuffixedMultiWidget):
             for suffix in widget.suffixes:

@@ -7,7 +7,11 @@ Pure description, no execution: the runtime supplies the code that runs each
     [f.name for f in root_fields(endpoint, builder)]
     # ['posts', 'post', 'createPost', 'updatePost', 'deletePost']
 
-Only actions the viewset has are generated: a ``ReadOnlyModelViewSet`` gets no mutations.
+Only actions REST serves are generated: the viewset has the action, the router maps
+it to its method, and the view allows that method (``http_method_names``,
+``allowed_methods``). A ``ReadOnlyModelViewSet`` gets no mutations, and a viewset with
+``http_method_names = ["get", "patch"]`` no ``createX``/``deleteX``: a method REST
+answers 405 must not be reachable through GraphQL.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import warnings
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework.routers import Route, SimpleRouter
 
 from .arguments import Argument, filter_arguments, pagination_arguments
 from .introspection import dotted
@@ -30,7 +36,25 @@ from .types import list_of
 if TYPE_CHECKING:
     from .types import Builder
 
-__all__ = ["Endpoint", "Operation", "RootField", "root_fields"]
+__all__ = [
+    "ACTION_METHODS",
+    "DEFAULT_ROUTES",
+    "Endpoint",
+    "Operation",
+    "RootField",
+    "method_allowed",
+    "root_fields",
+    "routed_actions",
+]
+
+#: The HTTP method REST uses for each generated action (permission classes look at it).
+ACTION_METHODS: dict[str, str] = {
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "partial_update": "PATCH",
+    "destroy": "DELETE",
+}
 
 
 class Operation(enum.Enum):
@@ -45,6 +69,30 @@ class Operation(enum.Enum):
     SUBSCRIBE_LIST = "list_subscription"
 
 
+def routed_actions(routes: Iterable[Any]) -> frozenset[tuple[str, str]]:
+    """The (method, action) pairs a router's ``routes`` map, from each ``Route.mapping``."""
+    return frozenset(
+        (method, action)
+        for route in routes
+        if isinstance(route, Route)
+        for method, action in route.mapping.items()
+    )
+
+
+#: What ``SimpleRouter``/``DefaultRouter`` map: GET/POST on the list, GET/PUT/PATCH/DELETE
+#: on the detail.
+DEFAULT_ROUTES = routed_actions(SimpleRouter.routes)
+
+
+def method_allowed(view: Any, method: str) -> bool:
+    """Whether ``view`` (its handlers bound) allows ``method``, by DRF's own attributes.
+
+    ``dispatch()`` answers 405 for a method outside ``http_method_names`` or without a
+    handler; ``allowed_methods`` is DRF's list of the others (the ``Allow`` header).
+    """
+    return method.lower() in view.http_method_names and method.upper() in view.allowed_methods
+
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     """One router registration: ``router.register(prefix, viewset, basename)``."""
@@ -52,6 +100,8 @@ class Endpoint:
     prefix: str
     basename: str
     viewset: type
+    #: (method, action) pairs the router maps (:func:`routed_actions` of its ``routes``).
+    routes: frozenset[tuple[str, str]] = DEFAULT_ROUTES
 
     def view(self, action: str) -> Any:
         """A request-less viewset instance, enough to read its configuration."""
@@ -78,7 +128,18 @@ class Endpoint:
         return serializer_class
 
     def has_action(self, action: str) -> bool:
-        return callable(getattr(self.viewset, action, None))
+        """Whether REST serves ``action``, so GraphQL may: a refused method is refused here too.
+
+        As DRF: the viewset has the action, the router maps the action's method to it
+        (``get_method_map``), and the view allows that method once ``as_view()`` has
+        bound it (:func:`method_allowed`).
+        """
+        method = ACTION_METHODS[action].lower()
+        if not callable(getattr(self.viewset, action, None)) or (method, action) not in self.routes:
+            return False
+        view = self.view(action)
+        setattr(view, method, getattr(view, action))  # what as_view() binds for the route
+        return method_allowed(view, method)
 
     @cached_property
     def model(self) -> Any:

@@ -45,15 +45,19 @@ class Board:
 def django_db_setup(django_db_setup: None) -> Iterator[None]:
     """pytest-django's test database, whose drop must not find a connection still open.
 
-    Resolvers and the hub run the ORM on asgiref's one thread-sensitive worker thread,
-    which keeps its connection between operations (``CONN_MAX_AGE``), as in production:
-    close it before the database is dropped.
+    Resolvers and the hub run the ORM on run_sync's pool threads (tests' own
+    ``sync_to_async`` on asgiref's thread-sensitive thread), which keep their connections
+    between operations (``CONN_MAX_AGE``), as in production: close them before the
+    database is dropped.
     """
     yield
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
+    from drf_graphql_live.api.sync import close_worker_connections
+
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+    close_worker_connections()
 
 
 @pytest.fixture(autouse=True)

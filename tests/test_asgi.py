@@ -85,7 +85,8 @@ async def test_malformed_json_body_is_400():
     assert response.status_code == 400
 
 
-async def test_graphiql_page_for_browsers_sets_csrf_cookie():
+async def test_graphiql_page_for_browsers_sets_csrf_cookie(settings):
+    settings.DRF_GRAPHQL_LIVE = {**settings.DRF_GRAPHQL_LIVE, "GRAPHIQL": True}
     async with client() as http:
         response = await http.get("/graphql/", headers={"accept": "text/html"})
     assert response.status_code == 200

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("drf_graphql_live", "schema_gen")
 #: Each layer may import the layers after it, never those before it.
 LAYERS = ["transport", "live", "api"]
-CORE = {"settings", "registry", "exceptions"}
+CORE = {"settings", "registry", "exceptions", "limits"}
 
 
 def module_name(path: Path) -> str:

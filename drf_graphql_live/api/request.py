@@ -17,6 +17,7 @@ The method matters: ``IsAuthenticatedOrReadOnly`` and friends check
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 from collections.abc import Iterable, Mapping
@@ -53,6 +54,17 @@ class LiveContext:
     #: False only in tests (like Django's test ``Client``): skip SessionAuthentication's
     #: CSRF check for a user put straight into the scope.
     enforce_csrf: bool = True
+    #: Set when the credentials the socket was opened with ended (logout, expired
+    #: session, deleted token, deactivated user): every later operation on it runs
+    #: anonymous, with no credentials at all.
+    revoked: bool = False
+    #: The primary key of the user the ``connection_init`` credentials authenticated.
+    authenticated_as: str | None = None
+    #: Held around each viewset call: a connection's (or a request's) operations run
+    #: one at a time, in the order they came, on whichever worker thread.
+    serial: asyncio.Lock = dataclasses.field(
+        default_factory=asyncio.Lock, repr=False, compare=False
+    )
 
     @property
     def is_websocket(self) -> bool:
@@ -77,6 +89,11 @@ def operation_request(
         "query_string": urlencode(list(query)).encode(),
     }
     request = ASGIRequest(http_scope, io.BytesIO(b""))
+    if context.revoked:
+        request.META.pop("HTTP_COOKIE", None)
+        request.META.pop("HTTP_AUTHORIZATION", None)
+        request.user = AnonymousUser()
+        return request
     for name, value in context.headers.items():
         request.META["HTTP_" + name.upper().replace("-", "_")] = value
     request.user = scope.get("user") or AnonymousUser()

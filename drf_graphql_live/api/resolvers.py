@@ -80,7 +80,8 @@ def query_impl(field: RootField) -> Impl:
         if not isinstance(context, LiveContext):
             context = LiveContext(scope=_scope_of(context))
         operation = OperationRequest(field, context, arguments, _query_selection(field, info))
-        return await run_sync(run_action, operation)
+        async with context.serial:
+            return await run_sync(run_action, operation)
 
     return impl
 

@@ -7,8 +7,12 @@ place where an operation becomes a viewset and its request, for queries, mutatio
 and subscriptions alike::
 
     view, request = operation_view(operation, "list")
-    view.initial(request)      # authentication, permissions, throttles
+    view.initial(request)      # authentication, permissions, throttles, the method
     response = view.list(request)
+
+A method the viewset refuses is refused here as ``dispatch()`` refuses it, after
+``initial()``: a field the generator left out (:meth:`schema_gen.Endpoint.has_action`)
+that is reached anyway answers MethodNotAllowed (BAD_REQUEST), never runs the action.
 """
 
 from __future__ import annotations
@@ -24,21 +28,13 @@ from rest_framework.viewsets import GenericViewSet
 
 from schema_gen import Endpoint
 from schema_gen.arguments import to_query_params
+from schema_gen.root_fields import ACTION_METHODS, method_allowed
 
 from .prefetch import optimize_queryset
 from .request import OperationRequest, operation_request
 from .selection import SelectionTree, prune_serializer
 
 __all__ = ["ACTION_METHODS", "list_path", "operation_view", "prepare_view", "trim_view"]
-
-#: The HTTP method REST uses for each action: permission classes look at it.
-ACTION_METHODS: dict[str, str] = {
-    "list": "GET",
-    "retrieve": "GET",
-    "create": "POST",
-    "partial_update": "PATCH",
-    "destroy": "DELETE",
-}
 
 _DETAIL_ACTIONS = frozenset({"retrieve", "partial_update", "destroy"})
 #: Arguments that are not REST query parameters: the URL's lookup, the body, and the
@@ -92,8 +88,12 @@ def prepare_view(
         basename=endpoint.basename, detail=detail, suffix="Instance" if detail else "List"
     )
     method = ACTION_METHODS[action].lower()
-    view.action_map = {method: action}
-    setattr(view, method, getattr(view, action))
+    # What as_view() binds: only a method the router maps to an action the viewset has.
+    routed = (method, action) in endpoint.routes and hasattr(view, action)
+    view.action_map = {method: action} if routed else {}
+    if routed:
+        setattr(view, method, getattr(view, action))
+    view.initial = _initial_then_method_check(view)
     view.args = ()
     view.kwargs = kwargs or {}
     view.format_kwarg = None  # initial() sets it too; event re-checks skip initial()
@@ -108,6 +108,24 @@ def prepare_view(
     view.request = request
     view.headers = view.default_response_headers
     return view, request
+
+
+def _initial_then_method_check(view: GenericViewSet) -> Callable[..., None]:
+    """``view.initial``, then ``dispatch()``'s handler choice, in REST's order.
+
+    ``dispatch()`` runs ``initial()`` (authentication, permissions, throttles) and then
+    answers 405 through ``http_method_not_allowed`` for a method outside
+    ``http_method_names`` or without a bound handler. Every caller runs ``initial()``
+    before the action (queries, mutations, subscriptions), so each gets the check.
+    """
+    initial = view.initial
+
+    def checked_initial(request: Request, *args: Any, **kwargs: Any) -> None:
+        initial(request, *args, **kwargs)
+        if not method_allowed(view, str(request.method)):
+            view.http_method_not_allowed(request, *args, **kwargs)
+
+    return checked_initial
 
 
 def trim_view(view: GenericViewSet, selection: SelectionTree) -> None:

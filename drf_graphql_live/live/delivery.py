@@ -192,6 +192,11 @@ class WireSubscriber:
         """End the subscription and close the socket with 4008: the client resubscribes."""
         self._end(why)
         self.pending.clear()  # memory back at once
+        if self.writer is not None and self.writer is not asyncio.current_task():
+            # The frame it still waits to write would go out before the close (an ASGI
+            # server's send waits while its transport is paused): drop it, so the close
+            # is next in line once the client reads again. It resubscribes anyway.
+            self.writer.cancel()
         asyncio.get_running_loop().create_task(self._close_quietly(reason))
 
     async def _close_quietly(self, reason: str) -> None:

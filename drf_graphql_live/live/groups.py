@@ -26,26 +26,30 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
 from graphql import GraphQLError
 
 from schema_gen import Operation
 
-from ..api.request import OperationRequest
+from ..api.authentication import user_key
+from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
-from ..exceptions import to_graphql_error
+from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
+from .credentials import CredentialsChange, credentials_key, ended_credentials
 from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
 from .render import LiveDocument
-from .visibility import admit, evaluate_each, snapshot
+from .visibility import CredentialsRefused, Refused, admit, evaluate_each, snapshot
 
 __all__ = ["Group", "group_key", "process"]
 
 logger = logging.getLogger("drf_graphql_live")
 
+#: What a subscriber whose credentials ended is told, before nothing more.
+CREDENTIALS_ENDED = "Authentication credentials are no longer valid."
 #: Sockets written between two yields to the event loop, so that a large group does
 #: not hold up other groups, reads and heartbeats for a whole fan-out.
 YIELD_EVERY = 256
@@ -79,6 +83,9 @@ class Group:
         self.field = operation.field
         self.model = model_label(operation.field.endpoint.model)
         self.subscribers: set[Member] = set()
+        #: each subscriber's own context: its socket's credentials (re-checked when they
+        #: may have ended, see :mod:`.credentials`)
+        self.contexts: dict[Member, LiveContext] = {}
         self.joining = 0  # joins in progress: the hub keeps the group while there are any
         self.primed = False  # the first join's snapshot is in the state
         self.state: dict[str, str] = {}  # pk -> fingerprint of what subscribers have
@@ -121,7 +128,7 @@ class Group:
             await self.apply({pk: None for pk in self.state if pk not in current})
             await self.apply(current)
 
-    async def join(self, subscriber: Member, initial: bool) -> None:
+    async def join(self, subscriber: Member, initial: bool, context: LiveContext) -> None:
         """Admit ``subscriber`` (raises the GraphQL error a refused one gets).
 
         With ``initial`` it first gets ADDED for every object it sees, in the list's
@@ -143,9 +150,11 @@ class Group:
                 await self._welcome(subscriber, order)
             subscriber.group = self
             self.subscribers.add(subscriber)
+            self.contexts[subscriber] = context
 
     def leave(self, subscriber: Member) -> None:
         self.subscribers.discard(subscriber)
+        self.contexts.pop(subscriber, None)
         subscriber.stop()
 
     def _prime(self, current: list[tuple[str, Any]]) -> None:
@@ -221,6 +230,39 @@ class Group:
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
+    async def end_revoked(self, change: CredentialsChange) -> None:
+        """End the subscriptions whose credentials ended: NOT_AUTHENTICATED, then nothing.
+
+        Their sockets run anonymous from then on (``LiveContext.revoked``), so a new
+        subscribe on them is refused as it would be over HTTP.
+        """
+        async with self.lock:
+            concerned = [c for c in self.contexts.values() if change.concerns(c)]
+            if not concerned:
+                return
+            ended = await run_sync(ended_credentials, concerned, change)
+            self._end_credentials(lambda context: credentials_key(context) in ended)
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether the group's subscribers have credentials (that can end)."""
+        return user_key(self.operation.context) is not None
+
+    def end_all_credentials(self) -> None:
+        """Authentication refused the group's (shared) credentials during an evaluation."""
+        self._end_credentials(lambda context: True)
+
+    def _end_credentials(self, ended: Callable[[LiveContext], bool]) -> None:
+        error = LiveGraphQLError(CREDENTIALS_ENDED, NOT_AUTHENTICATED)
+        for subscriber, context in list(self.contexts.items()):
+            if ended(context):
+                context.revoked = True
+                self.subscribers.discard(subscriber)
+                del self.contexts[subscriber]
+                subscriber.fail(error)
+        if not self.subscribers:
+            self._forget_state()
+
     def fail(self, exc: Exception) -> None:
         """An evaluation failed (a database error): end this group's subscriptions only.
 
@@ -232,6 +274,7 @@ class Group:
         for subscriber in self.subscribers:
             subscriber.fail(error)
         self.subscribers.clear()
+        self.contexts.clear()
         self._forget_state()
 
 
@@ -283,7 +326,11 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                 )
                 results.put_nowait(_HOP_ENDED)  # and for the groups after it
             try:
-                if isinstance(result, Exception):
+                if isinstance(result, CredentialsRefused) and group.authenticated:
+                    group.end_all_credentials()
+                elif isinstance(result, Refused):  # no access now: nothing of what it had
+                    await group.apply(dict.fromkeys(list(group.state)))
+                elif isinstance(result, Exception):
                     group.fail(result)
                 else:
                     await group.apply(result)

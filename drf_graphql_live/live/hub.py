@@ -31,6 +31,7 @@ from channels.layers import get_channel_layer
 
 from ..api.request import OperationRequest
 from ..settings import live_settings
+from .credentials import CREDENTIALS_TYPE, CredentialsChange
 from .events import CHANGES_GROUP, EVENT_TYPE
 from .groups import Group, Member, group_key, process
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
@@ -87,7 +88,7 @@ class Hub:
             group = self.groups[key] = Group(key, operation, document)
         group.joining += 1
         try:
-            await group.join(subscriber, initial)
+            await group.join(subscriber, initial, operation.context)
         finally:
             group.joining -= 1
             self._forget_if_empty(group)
@@ -116,6 +117,7 @@ class Hub:
                 asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
                 asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
+                asyncio.create_task(self._reauthenticate(), name="dgl-hub-reauthenticate"),
             ]
 
     async def _listen(self, layer: Any) -> None:
@@ -140,6 +142,8 @@ class Hub:
             delay = 0.1
             if message.get("type") == EVENT_TYPE:
                 self._events.put_nowait(message)
+            elif message.get("type") == CREDENTIALS_TYPE:
+                self._events.put_nowait(CredentialsChange.from_message(message))
             elif message.get("type") == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
                 self._events.put_nowait(RESYNC)
 
@@ -164,6 +168,9 @@ class Hub:
             if event is RESYNC:
                 await self._resync()
                 continue
+            if isinstance(event, CredentialsChange):
+                await self._recheck(event)
+                continue
             targets = [
                 (group, pks)
                 for group in list(self.groups.values())
@@ -174,6 +181,24 @@ class Hub:
                     await process(event, targets)
                 except Exception:  # a bug must not stop the hub
                     logger.exception("Live subscriptions failed to process a change")
+
+    async def _recheck(self, change: CredentialsChange) -> None:
+        """End the subscriptions whose credentials ended; resynchronise the rest of those
+        users' groups (what they may see can have changed with their account)."""
+        for group in list(self.groups.values()):
+            try:
+                await group.end_revoked(change)
+                if change.users and group.subscribers and change.concerns(group.operation.context):
+                    await group.resync()
+            except Exception:  # a bug must not stop the hub
+                logger.exception("Re-checking credentials failed for %s", group.field.name)
+
+    async def _reauthenticate(self) -> None:
+        """Re-check every subscription's credentials now and then: sessions expire with
+        no write to announce it."""
+        while True:
+            await asyncio.sleep(live_settings.REAUTHENTICATE_INTERVAL)
+            self._events.put_nowait(CredentialsChange(users=None))
 
     async def _resync(self) -> None:
         for group in list(self.groups.values()):

@@ -40,6 +40,7 @@ from strawberry import UNSET
 from schema_gen import RootField
 
 from ..api.selection import SelectionTree, ast_selection_tree
+from ..limits import limit_errors
 
 __all__ = ["LiveDocument", "LiveOperation", "prepare_live_operation", "split_arguments"]
 
@@ -134,7 +135,8 @@ def _prepare(schema: Any, query: str, operation_name: str | None) -> LiveOperati
         document = parse(query)
     except GraphQLError:
         return None
-    if validate(schema._schema, document):
+    if validate(schema._schema, document) or limit_errors(schema, document):
+        # Strawberry's path refuses it with the coded error (QUERY_TOO_COMPLEX included).
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [

@@ -14,7 +14,7 @@ announced with :func:`publish_changes`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from ..settings import live_settings
 from .dependencies import LIVE, model_label
-from .events import CHANGES_GROUP, ChangeEvent, make_event
+from .events import CHANGES_GROUP, make_event
 
 __all__ = ["connect", "publish", "publish_changes"]
 
@@ -34,18 +34,23 @@ _AFFECTS_ATTR = "_drf_graphql_live_affects"
 _warned_no_layer = False
 
 
-def publish(event: ChangeEvent) -> None:
-    """Send ``event`` to every server process now (callers defer it to the commit)."""
+def publish(message: Mapping[str, Any]) -> None:
+    """Send ``message`` (a ChangeEvent, or a credentials change) to every server process
+    now; callers defer it to the commit."""
     layer = get_channel_layer(live_settings.CHANNEL_LAYER)
     if layer is None:
         _warn_no_layer()
         return
     try:
-        async_to_sync(layer.group_send)(CHANGES_GROUP, event)
+        async_to_sync(layer.group_send)(CHANGES_GROUP, dict(message))
     except Exception:  # the write is committed; a lost announcement must not fail it
-        logger.exception(
-            "Could not publish %s pk=%s to the channel layer", event["model"], event["pk"]
-        )
+        logger.exception("Could not publish %s to the channel layer", _describe(message))
+
+
+def _describe(message: Mapping[str, Any]) -> str:
+    if "model" in message:
+        return f"{message['model']} pk={message.get('pk')}"
+    return str(message.get("type"))
 
 
 def _warn_no_layer() -> None:

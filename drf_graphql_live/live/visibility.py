@@ -30,7 +30,16 @@ from ..api.sync import close_stale_connections
 from ..api.viewsets import operation_view
 from ..exceptions import to_graphql_error
 
-__all__ = ["Refused", "admit", "evaluate", "evaluate_each", "snapshot", "subscribe_view"]
+__all__ = [
+    "AccessLost",
+    "CredentialsRefused",
+    "Refused",
+    "admit",
+    "evaluate",
+    "evaluate_each",
+    "snapshot",
+    "subscribe_view",
+]
 
 _REFUSED = (
     drf_exceptions.NotAuthenticated,
@@ -41,6 +50,14 @@ _REFUSED = (
 
 class Refused(Exception):
     """The subscriber may no longer use the endpoint at all (token revoked, permission lost)."""
+
+
+class CredentialsRefused(Refused):
+    """Authentication refused the subscriber's credentials: its subscriptions end."""
+
+
+class AccessLost(Refused):
+    """``has_permission`` refuses the subscriber now: every object it had is REMOVED."""
 
 
 def subscribe_view(
@@ -121,8 +138,10 @@ def evaluate(
     """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
     try:
         view = subscribe_view(operation, initial=False, authenticated=authenticated)
-    except _REFUSED:
-        return dict.fromkeys(pks)
+    except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
+        raise CredentialsRefused(str(exc)) from exc
+    except drf_exceptions.PermissionDenied as exc:
+        raise AccessLost(str(exc)) from exc
     objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
     found = {str(obj.pk): node for obj, node in zip(objects, _rendered(view, objects), strict=True)}
     return {pk: found.get(pk) for pk in pks}

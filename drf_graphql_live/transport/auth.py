@@ -14,16 +14,11 @@ or anonymous, as over HTTP.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.request import Request
-from rest_framework.settings import api_settings
+from ..api.authentication import credentials_accepted, header_user
 
-from ..api.request import LiveContext, operation_request
-
-__all__ = ["connection_headers", "credentials_accepted"]
+__all__ = ["connection_headers", "credentials_accepted", "header_user"]
 
 #: Payload keys taken as request headers (case-insensitive).
 AUTH_HEADERS = ("authorization",)
@@ -38,21 +33,3 @@ def connection_headers(payload: dict[str, Any]) -> dict[str, str]:
             if isinstance(key, str) and key.lower() in AUTH_HEADERS and isinstance(value, str):
                 found[key.title()] = value
     return found
-
-
-def _default_authentication_classes() -> list[type[BaseAuthentication]]:
-    """DRF's ``DEFAULT_AUTHENTICATION_CLASSES``, imported (the stubs type them as paths)."""
-    return cast(list[type[BaseAuthentication]], api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-
-
-def credentials_accepted(context: LiveContext) -> bool:
-    """True when some default DRF authenticator accepts the context's credential headers."""
-    request = Request(
-        operation_request(context, method="GET"),
-        authenticators=[auth() for auth in _default_authentication_classes()],
-    )
-    try:
-        request.user  # noqa: B018  (runs the authenticators)
-    except exceptions.APIException:
-        return False
-    return request.successful_authenticator is not None

@@ -16,9 +16,12 @@ through the ASGI server's own ``send`` when ``live_application`` passed it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Coroutine
 from typing import Any
+from urllib.parse import urlparse
 
+from cross_web import HTTPException
 from django.conf import settings
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.utils.crypto import get_random_string
@@ -27,15 +30,24 @@ from strawberry.channels import GraphQLWSConsumer as StrawberryWSConsumer
 from strawberry.channels.handlers.http_handler import ChannelsRequest, ChannelsResponse
 from strawberry.channels.handlers.ws_handler import ChannelsWebSocketAdapter
 from strawberry.http.async_base_view import AsyncBaseHTTPView
+from strawberry.types.unset import UNSET
 
 from ..api.request import LiveContext
 from ..api.sync import run_sync
+from ..exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR, NOT_FOUND, to_graphql_error
 from ..settings import live_settings
 from . import graphiql
-from .auth import connection_headers, credentials_accepted
+from .auth import connection_headers, header_user
+from .origin import origin_allowed
 from .protocols import LegacyWSHandler, TransportWSHandler
 
-__all__ = ["SERVER_SEND", "GraphQLHTTPConsumer", "GraphQLWSConsumer", "LiveWebSocketAdapter"]
+__all__ = [
+    "SERVER_SEND",
+    "GraphQLHTTPConsumer",
+    "GraphQLWSConsumer",
+    "LiveWebSocketAdapter",
+    "error_response",
+]
 
 #: Scope key of the ASGI server's own ``send``, set by ``live_application``.
 SERVER_SEND = "drf_graphql_live.server_send"
@@ -46,6 +58,21 @@ SERVER_SEND = "drf_graphql_live.server_send"
 #: per-process hub instead (one channel per process).
 NO_CHANNEL_LAYER = None
 
+#: Codes of the HTTP errors that are not a bad request (5xx are INTERNAL_SERVER_ERROR).
+HTTP_ERROR_CODES = {404: NOT_FOUND}
+
+
+def error_response(status: int, message: str) -> ChannelsResponse:
+    """A request refused before any operation ran, answered the way GraphQL answers errors.
+
+    Clients parse one shape whatever went wrong: ``{"errors": [{"message", "extensions":
+    {"code"}}]}`` as ``application/json``, never Strawberry's ``text/plain`` reason.
+    """
+    default = BAD_REQUEST if status < 500 else INTERNAL_SERVER_ERROR
+    error = {"message": message, "extensions": {"code": HTTP_ERROR_CODES.get(status, default)}}
+    content = json.dumps({"errors": [error]}).encode()
+    return ChannelsResponse(content=content, status=status, content_type="application/json")
+
 
 class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
     """GraphQL over HTTP at ``PATH``, GraphiQL on a browser GET, its assets under ``assets/``."""
@@ -54,7 +81,7 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
 
     def __init__(self, schema: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_queries_via_get", live_settings.ALLOW_QUERIES_VIA_GET)
-        kwargs.setdefault("graphql_ide", "graphiql" if live_settings.GRAPHIQL else None)
+        kwargs.setdefault("graphql_ide", "graphiql" if live_settings.graphiql else None)
         super().__init__(schema, **kwargs)
 
     async def handle(self, body: bytes) -> None:
@@ -64,11 +91,55 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
             return
         found = graphiql.read_asset(asset)
         if found is None:
-            await self.send_response(404, b"Not found", headers=[(b"Content-Type", b"text/plain")])
+            missing = error_response(404, "Not found.")
+            headers = [(b"Content-Type", missing.content_type.encode())]
+            await self.send_response(missing.status, missing.content, headers=headers)
             return
         content, content_type = found
         headers = [(b"Content-Type", content_type.encode()), (b"Cache-Control", b"max-age=3600")]
         await self.send_response(200, content, headers=headers)
+
+    async def run(
+        self, request: ChannelsRequest, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Any:
+        """Strawberry's run, every refusal answered as JSON with a code (see ``error_response``).
+
+        Strawberry raises ``HTTPException`` for a request it cannot run (malformed body,
+        subscription over POST, wrong method) and its consumer answers those as
+        ``text/plain``; anything else escaping here is a bug, answered 500 with
+        INTERNAL_SERVER_ERROR (logged; message hidden unless DEBUG) instead of the
+        server's bare 500.
+        """
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            return error_response(exc.status_code, exc.reason)
+        except Exception as exc:  # the last resort: a client still sees a GraphQL error
+            return error_response(500, to_graphql_error(exc).message)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """JSON too deep for the parser's recursion or not UTF-8 is malformed too (400).
+
+        A body nested 100,000 lists deep makes ``json.loads`` raise ``RecursionError``,
+        and invalid UTF-8 raises ``UnicodeDecodeError``: neither is the
+        ``JSONDecodeError`` Strawberry turns into a 400.
+        """
+        try:
+            return super().parse_json(data)
+        except (RecursionError, ValueError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """A JSON body that is not an object (``"abc"``, ``1``, ``null``) is a bad request.
+
+        Strawberry calls ``.get`` on whatever the body decoded to; parsing runs no code of
+        the application, so an ``AttributeError`` here can only mean that shape.
+        """
+        try:
+            return await super().parse_http_body(request)
+        except AttributeError as exc:
+            message = "The request body must be a JSON object (or a list of them)."
+            raise HTTPException(400, message) from exc
 
     def _asset_name(self) -> str | None:
         prefix = live_settings.path + "assets/"
@@ -130,6 +201,16 @@ class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):
     async def get_context(self, request: Any, response: Any) -> LiveContext:
         return LiveContext(scope=self.scope, request=request, ws=request)
 
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        """A cross-origin ``Origin`` is allowed when it names one of ``ALLOWED_HOSTS``.
+
+        Strawberry asks this only for an ``Origin`` other than the handshake's own host;
+        its default allows none, which refused a page on ``app.example.com`` opening a
+        socket to ``api.example.com`` although both are allowed hosts. One rule for the
+        whole stack: the one ``live_application`` applies first (:mod:`.origin`).
+        """
+        return origin_allowed(urlparse(origin))
+
     async def authenticate_connection(self, context: LiveContext, payload: dict[str, Any]) -> bool:
         """Check the ``connection_init`` credentials; keep them for every operation.
 
@@ -141,4 +222,8 @@ class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):
         if not headers:
             return True
         context.headers.update(headers)
-        return await run_sync(credentials_accepted, context)
+        user = await run_sync(header_user, context)
+        if user is None:
+            return False
+        context.authenticated_as = str(user.pk)  # whose credentials end, ends this socket's
+        return True

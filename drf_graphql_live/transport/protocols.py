@@ -8,8 +8,13 @@ these subclasses add only:
   :data:`CLOSE_4403_FORBIDDEN` on *both* protocols (Strawberry's legacy handler closes
   with 1011, which daphne cannot even send);
 * ``"payload": null`` in ``connection_init`` is accepted, as the spec allows;
-* a message that is not a JSON object, or a ``subscribe`` whose ``id``/``query`` are not
-  strings, closes with 4400 instead of leaving a silent socket;
+* every field of every graphql-transport-ws message is checked (:data:`_MESSAGE_CHECKS`):
+  a malformed one closes with 4400 and says why, instead of being accepted silently or
+  leaving a silent socket;
+* an operation past ``MAX_SUBSCRIPTIONS_PER_CONNECTION`` is refused with
+  ``extensions.code`` TOO_MANY_OPERATIONS on both protocols;
+* on the legacy protocol, a frame that is not a JSON object (invalid JSON included,
+  which Strawberry drops) gets a ``connection_error``, then a 4400 close;
 * the legacy protocol runs queries and mutations too, not only subscriptions;
 * a graphql-transport-ws subscription to one generated ``*Changed`` field takes the fast
   path: the hub writes pre-rendered frames with the socket's frame writer.
@@ -22,11 +27,12 @@ Strawberry only at its public seams (``run_operation``, ``handle_message``,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Protocol, cast
 
 from graphql import GraphQLError
 from strawberry.http.async_base_view import AsyncWebSocketAdapter
+from strawberry.http.exceptions import NonJsonMessageReceived
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -35,6 +41,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from ..api.request import LiveContext, OperationRequest
+from ..exceptions import TOO_MANY_OPERATIONS, LiveGraphQLError
 from ..live.delivery import WireSubscriber
 from ..live.hub import Hub
 from ..live.render import LiveDocument, prepare_live_operation, split_arguments
@@ -61,15 +68,55 @@ class FrameSocket(Protocol):
     def close(self, code: int, reason: str) -> Awaitable[None]: ...
 
 
+def _optional(value: Any, kind: type) -> bool:
+    """Absent and ``null`` are both allowed wherever the spec says ``field?: T | null``."""
+    return value is None or isinstance(value, kind)
+
+
+def _bad_payload(message: dict[str, Any]) -> str | None:
+    """``connection_init``, ``ping``, ``pong``: the payload is an object, null or absent."""
+    if not _optional(message.get("payload"), dict):
+        return f"{message['type']} payload must be an object"
+    return None
+
+
+def _bad_complete(message: dict[str, Any]) -> str | None:
+    if not isinstance(message.get("id"), str) or not message["id"]:
+        return "Complete message needs a non-empty string id"
+    return None
+
+
 def _bad_subscribe(message: dict[str, Any]) -> str | None:
     payload = message.get("payload")
     if not isinstance(message.get("id"), str) or not message.get("id"):
         return "Subscribe message needs a non-empty string id"
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return "Subscribe payload needs a string query"
-    if payload.get("variables") is not None and not isinstance(payload["variables"], dict):
-        return "Subscribe variables must be an object"
+    for field, kind in (("variables", dict), ("extensions", dict), ("operationName", str)):
+        if not _optional(payload.get(field), kind):
+            return f"Subscribe {field} must be {'a string' if kind is str else 'an object'}"
     return None
+
+
+#: graphql-transport-ws messages a client may send, and what is wrong with one (None: ok).
+#: Any other type is Strawberry's "Unknown message type" close (4400 too).
+_MESSAGE_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "connection_init": _bad_payload,
+    "ping": _bad_payload,
+    "pong": _bad_payload,
+    "subscribe": _bad_subscribe,
+    "complete": _bad_complete,
+}
+
+
+def _too_many_operations() -> LiveGraphQLError:
+    """Strawberry's refusal past the per-connection cap, with our code."""
+    return LiveGraphQLError("Subscription limit reached", TOO_MANY_OPERATIONS)
+
+
+def _over_limit(limit: int | None, running: dict[str, Any], operation_id: Any) -> bool:
+    """Whether a new operation ``operation_id`` would pass the per-connection cap."""
+    return limit is not None and operation_id not in running and len(running) >= limit
 
 
 class ConnectionAuthenticator(Protocol):
@@ -135,10 +182,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.handle_invalid_message("Message must be a JSON object with a string type")
             return
-        if message["type"] == "subscribe" and (problem := _bad_subscribe(message)):
+        check = _MESSAGE_CHECKS.get(message["type"])
+        if check is not None and (problem := check(message)):
             await self.handle_invalid_message(problem)
             return
+        if message["type"] == "subscribe" and await self._refused_over_limit(message["id"]):
+            return
         await super().handle_message(cast(Any, message))  # checked above
+
+    async def _refused_over_limit(self, operation_id: str) -> bool:
+        """Refuse past the cap with TOO_MANY_OPERATIONS (Strawberry's error has no code).
+
+        Only once acknowledged, so that 4401 (and 4409 for a duplicate id) still win.
+        """
+        if not self.connection_acknowledged or not _over_limit(
+            self.max_subscriptions_per_connection, self.operations, operation_id
+        ):
+            return False
+        error = _too_many_operations().formatted
+        await self.send_message({"id": operation_id, "type": "error", "payload": [error]})
+        return True
 
     async def handle_connection_init(self, message: Any) -> None:
         if message.get("payload") is None:
@@ -151,6 +214,31 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
                 await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
                 return
         await super().handle_connection_init(message)
+
+
+#: What :class:`_InvalidJSONAsMessage` yields for a frame that is not JSON.
+_INVALID_JSON: Any = object()
+
+
+class _InvalidJSONAsMessage:
+    """The socket, with invalid JSON yielded as :data:`_INVALID_JSON` instead of dropped.
+
+    Strawberry's legacy handler reads with ``ignore_parsing_errors=True``: a client that
+    sends garbage never hears why. This lets :class:`LegacyWSHandler` answer it.
+    """
+
+    def __init__(self, websocket: AsyncWebSocketAdapter) -> None:
+        self._websocket = websocket
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._websocket, name)
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncIterator[object]:
+        try:
+            async for message in self._websocket.iter_json():
+                yield message
+        except NonJsonMessageReceived:
+            yield _INVALID_JSON  # the handler closes the socket: nothing is read after it
 
 
 class _StreamingSchema:
@@ -183,7 +271,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
         streaming = cast(BaseSchema, _StreamingSchema(schema))
         super().__init__(
             view,
-            websocket,
+            cast(AsyncWebSocketAdapter, _InvalidJSONAsMessage(websocket)),
             context,
             root_value,
             streaming,
@@ -193,16 +281,40 @@ class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
         )
 
     async def handle_message(self, message: Any) -> None:
+        if message is _INVALID_JSON:
+            await self._refuse("Message must be valid JSON")
+            return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.websocket.close(
-                code=CLOSE_4400_BAD_REQUEST, reason="Message must be a JSON object"
-            )
+            await self._refuse("Message must be a JSON object with a string type")
             return
         if message["type"] == "start" and (problem := _bad_subscribe(message)):
             error: Any = {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
             await self.send_message(error)
             return
+        if message["type"] == "start" and await self._refused_over_limit(message["id"]):
+            return
         await super().handle_message(cast(Any, message))  # checked above
+
+    async def _refuse(self, problem: str) -> None:
+        """The legacy way to reject a frame: ``connection_error`` saying why, then close."""
+        error: Any = {"type": "connection_error", "payload": {"message": problem}}
+        await self.send_message(error)
+        await self.websocket.close(code=CLOSE_4400_BAD_REQUEST, reason=problem)
+
+    async def _refused_over_limit(self, operation_id: str) -> bool:
+        """Refuse past the cap with TOO_MANY_OPERATIONS (Strawberry's error has no code).
+
+        A ``start`` that reuses a running id replaces it, so it never counts as new.
+        """
+        if not self.connection_acknowledged or not _over_limit(
+            self.max_subscriptions_per_connection, self.tasks, operation_id
+        ):
+            return False
+        payload = _too_many_operations().formatted
+        await self.send_message(
+            cast(Any, {"type": "error", "id": operation_id, "payload": payload})
+        )
+        return True
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload")

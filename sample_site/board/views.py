@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from rest_framework import filters, permissions, viewsets
 from rest_framework.serializers import BaseSerializer
 
-from .filters import TaskFilter
+from .filters import CommentFilter, TaskFilter
 from .models import Comment, Project, Task
 from .pagination import CommentPagination, ProjectCursorPagination
 from .permissions import IsAuthorOrReadOnly, IsProjectMemberOrReadOnly
@@ -62,7 +62,7 @@ class CommentViewSet(viewsets.ModelViewSet):
     serializer_class = CommentSerializer
     permission_classes = [permissions.IsAuthenticated, IsAuthorOrReadOnly]
     pagination_class = CommentPagination
-    filterset_fields = ["task"]
+    filterset_class = CommentFilter
     search_fields = ["body"]
     ordering_fields = ["id", "created_at"]
     ordering = ["id"]

@@ -179,3 +179,19 @@ async def test_leaving_cancels_a_blocked_writer():
     socket.release.set()
     await asyncio.sleep(0.01)
     assert socket.frames == []  # the blocked write was abandoned, not completed later
+
+
+async def test_past_the_bound_the_frame_still_waiting_is_dropped_before_the_close(monkeypatch):
+    """The close must not queue behind a write the stalled client has not taken."""
+    monkeypatch.setattr(delivery, "MAX_PENDING", 2)
+    socket, objects = SlowSocket(), Objects()
+    sub = subscriber(socket)
+    for pk in range(4):
+        sub.offer(objects.change(str(pk), 1))  # 0 is being written, 1..3 overflow
+    await asyncio.wait_for(sub.finished(), 1)
+    await asyncio.sleep(0)
+    assert socket.closed == (CLOSE_4008_TOO_SLOW, "Too slow")
+    socket.release.set()  # the client reads again
+    await asyncio.sleep(0)
+    assert socket.frames == []  # only the close was left to send
+    assert sub.writer is None or sub.writer.done()

@@ -14,7 +14,6 @@ from channels.layers import channel_layers
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from drf_graphql_live.live import groups as groups_module
 from drf_graphql_live.live import hub as hub_module
@@ -38,13 +37,6 @@ async def fresh_hub():
     yield
     await Hub.for_running_loop().close()
     channel_layers.backends.clear()
-
-
-@pytest.fixture
-def tokens(board) -> dict[str, str]:
-    return {
-        u.username: Token.objects.create(user=u).key for u in (board.alice, board.bob, board.carol)
-    }
 
 
 def ws(token: str | None = None, **kwargs: Any) -> GraphQLWSClient:

@@ -142,6 +142,29 @@ def test_django_filter_backend_without_filters_adds_no_arguments() -> None:
     assert list_args(build(viewset)) == {}
 
 
+def test_callable_filter_queryset_is_still_called_per_request_after_generation() -> None:
+    """Reading a filter's form field caches it on the filter; every FilterSet deep-copies
+    its ``base_filters``, so the generator must not leave its request-less field there."""
+    requests: list[Any] = []
+
+    def per_request(request: Any) -> Any:
+        requests.append(request)
+        return Task.objects.none() if request is None else Task.objects.filter(pk=request)
+
+    class PerRequestFilter(django_filters.FilterSet):
+        same = django_filters.ModelChoiceFilter(field_name="id", queryset=per_request)
+
+        class Meta:
+            model = Task
+            fields: list[str] = []
+
+    build(task_viewset(filter_backends=[DjangoFilterBackend], filterset_class=PerRequestFilter))
+    assert "_field" not in PerRequestFilter.base_filters["same"].__dict__
+    filterset = PerRequestFilter(queryset=Task.objects.all(), request=7)
+    assert str(filterset.form.fields["same"].queryset.query) == str(Task.objects.filter(pk=7).query)
+    assert requests[-1] == 7
+
+
 # --------------------------------------------------------------- search and ordering
 
 
