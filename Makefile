@@ -13,7 +13,8 @@ BOARD := sample_site/board/frontend
 demo: setup
 	$(BIN)/python sample_site/manage.py migrate --noinput
 	$(BIN)/python sample_site/manage.py seed_demo
-	@echo "Live board: http://$(HOST):$(PORT)/board/ (alice or bob, password demo)"
+	@echo "Sign in: http://$(HOST):$(PORT)/accounts/login/ (alice or bob, password demo)"
+	@echo "Live board: http://$(HOST):$(PORT)/board/   Admin: /admin/ (admin/admin)"
 	@echo "GraphiQL: http://$(HOST):$(PORT)/graphql/   REST: http://$(HOST):$(PORT)/api/"
 	$(BIN)/python -m uvicorn sample_site.asgi:application --host $(HOST) --port $(PORT)
 

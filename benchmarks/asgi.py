@@ -12,6 +12,8 @@ WebSocket routes (everything else is ``sample_site.asgi.application``, unchanged
 HTTP, on the ASGI port under ``/bench/`` and on ``127.0.0.1:BENCH_CONTROL_PORT``:
 
 - ``GET  /bench/stats/``  SQL statements, CPU seconds, RSS since the last reset
+- ``GET  /bench/hub/``    the hub's groups and subscribers, process CPU seconds (cheap:
+  polled while the sockets subscribe; the hub's ``groups`` dict is read from here)
 - ``POST /bench/reset/``  reset the counters
 - ``POST /bench/write/``  ``{"task": 7, "seq": 3}``: set the task's title to
   ``"bench <seq> <task> <time.time()>"`` and commit, through the ORM, in this process
@@ -90,6 +92,8 @@ def _write(task_id: int, seq: int, probe: bool) -> dict[str, Any]:
 def _control(method: str, path: str, body: bytes) -> tuple[int, Any]:
     if path == "/bench/stats/" and method == "GET":
         return 200, serverstats.snapshot()
+    if path == "/bench/hub/" and method == "GET":
+        return 200, serverstats.hub()
     if path == "/bench/reset/" and method == "POST":
         serverstats.reset()
         return 200, serverstats.snapshot()

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.run --quick
     .venv/bin/python -m benchmarks.run --subscribers 1,100,1000,5000 --changes 50 --rate 10
 
-For every configuration (mode x mix x subscribers): a fresh copy of the prepared
+For every configuration (mode x mix x users x subscribers): a fresh copy of the prepared
 SQLite database (or the DATABASE_URL database), a fresh uvicorn process serving
 ``benchmarks.asgi:application`` on 127.0.0.1 with ``BENCH_MODE=<mode>``, the load
 generator and the writer in their own processes. Every child is stopped by its PID,
@@ -36,6 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MODES = ("ours", "naive", "bare")
+USERS = ("one", "distinct", "projects")  # workloads.py: who the N sockets are
 
 
 def _free_port() -> int:
@@ -135,8 +136,11 @@ class Bench:
 
     def prepare(self) -> dict[str, Any]:
         env = self._env(SQLITE_PATH=str(self.template))
+        a = self.args
+        users = max(a.subscribers) if set(a.users) - {"one"} else 0
         out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.prepare", "--tasks", str(self.args.tasks)],
+            [sys.executable, "-m", "benchmarks.prepare", "--tasks", str(a.tasks),
+             "--users", str(users), "--projects", str(a.projects)],
             env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         if out.returncode != 0:
@@ -184,12 +188,16 @@ class Bench:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{db}{suffix}").unlink(missing_ok=True)
 
-    def run_one(self, mode: str, mix: str, n: int, profile: str | None = None) -> dict[str, Any]:
+    def run_one(
+        self, mode: str, mix: str, n: int, users: str = "one", profile: str | None = None
+    ) -> dict[str, Any]:
         a = self.args
-        name = f"{mode}-{mix}-{n}" + (f"-profile-{Path(profile).suffix[1:]}" if profile else "")
+        name = f"{mode}-{mix}-{users}-{n}"
+        name += f"-profile-{Path(profile).suffix[1:]}" if profile else ""
         lg_out = self.workdir / f"{name}.loadgen.json"
         wr_out = self.workdir / f"{name}.writer.json"
-        config = {"mode": mode, "mix": mix, "subscribers": n, "changes": a.changes,
+        config = {"mode": mode, "mix": mix, "users": users, "subscribers": n,
+                  "projects": a.projects if users == "projects" else None, "changes": a.changes,
                   "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "writes": a.writes,
                   "code": code_version()}  # fmt: skip
         started = time.monotonic()
@@ -198,7 +206,8 @@ class Bench:
         with self.server(mode, name) as (url, control, server):
             try:
                 common = ["--prep", str(self.prep_path), "--changes", str(a.changes),
-                          "--rate", str(a.rate)]  # fmt: skip
+                          "--rate", str(a.rate), "--users", users,
+                          "--subscribers", str(n)]  # fmt: skip
                 writer = subprocess.Popen(
                     [sys.executable, "-m", "benchmarks.writer", *common, "--via", a.writes,
                      "--url", url if a.writes == "rest" else control,
@@ -208,8 +217,7 @@ class Bench:
                 )  # fmt: skip
                 loadgen = subprocess.Popen(
                     [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--control", control,
-                     *common, "--mode", mode,
-                     "--mix", mix, "--subscribers", str(n), "--out", str(lg_out),
+                     *common, "--mode", mode, "--mix", mix, "--out", str(lg_out),
                      "--drain", str(a.drain), "--warmup", str(a.warmup),
                      *(["--hold"] if profile else [])],
                     env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE,
@@ -319,8 +327,9 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         notes.append("deadline reached: late = not delivered yet; † SQL done by then")
     if lg.get("connected") is not None and lg["connected"] < lg.get("subscribers", 0):
         notes.append(f"{lg['subscribers'] - lg['connected']} connections failed")
-    if lg.get("ready") is not None and lg["ready"] < lg.get("connected", 0):
-        notes.append(f"{lg['connected'] - lg['ready']} never got a warm-up probe")
+    probed = lg.get("probe_target", lg.get("connected", 0))  # streams that can see the probe
+    if lg.get("ready") is not None and lg["ready"] < probed:
+        notes.append(f"{probed - lg['ready']} never got a warm-up probe")
     if wr.get("failed"):
         notes.append(f"{wr['failed']} writes failed")
     if wr.get("unconfirmed"):
@@ -334,8 +343,14 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         notes.append(f"{full_gcs} full GC(s); GC {server.get('gc_s', 0):.2f} s in all")
     if lg.get("closed"):
         notes.append(f"closed {lg['closed']}")
+    if lg.get("unexpected"):
+        notes.append(f"LEAK: {lg['unexpected']} receipts of changes the stream may not see")
+    if lg.get("streams") and lg["streams"] != lg.get("subscribers"):
+        notes.append(f"{lg['streams']} subscriptions on {lg['subscribers']} sockets")
     return {
         "cpu_us_per_delivery": fanout_cpu / delivered * 1e6 if delivered else None,
+        "cpu_ms_per_change": fanout_cpu / writes * 1000 if writes else None,
+        "groups": (server.get("hub") or {}).get("groups"),
         "server_cpu_s": fanout_cpu,
         "write_cpu_ms_per_change": (server.get("write_cpu_s") or 0) / writes * 1000
         if writes
@@ -358,9 +373,9 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 COLUMNS = (
-    "mode", "mix", "N", "delivered/expected", "lost", "late", "dup", "coalesced", "p50 ms",
-    "p95 ms", "p99 ms", "max ms", "deliveries/s", "CPU µs/delivery", "peak RSS MB",
-    "SQL/change", "connect s",
+    "mode", "mix", "users", "N", "delivered/expected", "lost", "late", "dup", "coalesced",
+    "p50 ms", "p95 ms", "p99 ms", "max ms", "deliveries/s", "CPU µs/delivery",
+    "CPU ms/change", "peak RSS MB", "SQL/change", "groups", "connect s",
 )  # fmt: skip
 
 
@@ -369,14 +384,15 @@ def row(result: dict[str, Any]) -> list[str]:
     lat = lg.get("latency_ms") or {}
     delivered = f"{_fmt(lg.get('delivered'))}/{_fmt(lg.get('expected'))}"
     return [
-        c["mode"], c["mix"], _fmt(c["subscribers"]), delivered,
+        c["mode"], c["mix"], c.get("users", "one"), _fmt(c["subscribers"]), delivered,
         _fmt(lg.get("lost")), _fmt(lg.get("late")), _fmt(lg.get("duplicated")),
         _fmt(lg.get("coalesced")),
         _fmt(lat.get("p50"), 1), _fmt(lat.get("p95"), 1), _fmt(lat.get("p99"), 1),
         _fmt(lat.get("max"), 1), _fmt(lg.get("deliveries_per_s")),
-        _fmt(d["cpu_us_per_delivery"]), _fmt(d["rss_peak_mb"]),
+        _fmt(d["cpu_us_per_delivery"]), _fmt(d.get("cpu_ms_per_change"), 1),
+        _fmt(d["rss_peak_mb"]),
         _fmt(d["sql_per_change"], 1) + ("†" if lg.get("timed_out") else ""),
-        _fmt(lg.get("connect_s"), 1),
+        _fmt(d.get("groups")), _fmt(lg.get("connect_s"), 1),
     ]  # fmt: skip
 
 
@@ -389,17 +405,65 @@ def table(results: list[dict[str, Any]]) -> str:
         for r in results
         if r["derived"]["notes"]
     ]
-    return "\n".join(lines + (["", *notes] if notes else []))
+    return "\n".join(lines + (["", *notes] if notes else []) + ratios(results))
 
 
-def matrix(args: argparse.Namespace) -> list[tuple[str, str, int]]:
+RATIO_COLUMNS = (
+    ("CPU µs/delivery", lambda r: r["derived"]["cpu_us_per_delivery"]),
+    ("CPU ms/change", lambda r: r["derived"].get("cpu_ms_per_change")),
+    ("p50 ms", lambda r: (r.get("loadgen", {}).get("latency_ms") or {}).get("p50")),
+    ("p99 ms", lambda r: (r.get("loadgen", {}).get("latency_ms") or {}).get("p99")),
+    ("deliveries/s", lambda r: r.get("loadgen", {}).get("deliveries_per_s")),
+    ("SQL/change", lambda r: r["derived"]["sql_per_change"]),
+    ("groups", lambda r: r["derived"].get("groups")),
+)
+
+
+def _ratio(value: Any, base: Any) -> str:
+    if value is None or not base:
+        return "—"
+    return f"{value / base:,.1f}x"
+
+
+def ratios(results: list[dict[str, Any]]) -> list[str]:
+    """Each distinct-users row divided by the one-user row of the same mode, mix, N."""
+    one = {
+        (r["config"]["mode"], r["config"]["mix"], r["config"]["subscribers"]): r
+        for r in results
+        if r["config"].get("users", "one") == "one"
+    }
+    lines = []
+    for r in results:
+        c = r["config"]
+        base = one.get((c["mode"], c["mix"], c["subscribers"]))
+        if c.get("users", "one") == "one" or base is None:
+            continue
+        cells = [_ratio(get(r), get(base)) for _name, get in RATIO_COLUMNS]
+        lines.append(f"| {c['mode']} | {c['mix']} | {c['users']} | {c['subscribers']:,} | "
+                     + " | ".join(cells) + " |")  # fmt: skip
+    if not lines:
+        return []
+    head = ["mode", "mix", "users", "N", *(name for name, _get in RATIO_COLUMNS)]
+    return ["", "Ratios to the one-user run (same mode, mix, N; late rows count only "
+            "what was done by the deadline):", "", "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head), *lines]  # fmt: skip
+
+
+def matrix(args: argparse.Namespace) -> list[tuple[str, str, str, int]]:
+    """(mode, mix, users, N); distinct users only for ours (the baselines have no
+    per-user visibility), the projects mix once per N (it brings its own documents)."""
     configs = []
     for mix in args.mixes:
         for n in args.subscribers:
-            for mode in args.modes:
-                if mix == "mixed" and (mode == "bare" or n == 1):
-                    continue  # bare has no selection; one subscriber cannot mix
-                configs.append((mode, mix, n))
+            for users in args.users:
+                for mode in args.modes:
+                    if mix == "mixed" and (mode == "bare" or n == 1):
+                        continue  # bare has no selection; one subscriber cannot mix
+                    if users != "one" and mode != "ours":
+                        continue
+                    if users == "projects" and mix != args.mixes[0]:
+                        continue
+                    configs.append((mode, mix, users, n))
     return configs
 
 
@@ -408,6 +472,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subscribers", default="1,100,1000,5000", help="comma-separated N")
     parser.add_argument("--modes", default=",".join(MODES), help="ours,naive,bare")
     parser.add_argument("--mixes", default="same,mixed", help="same,mixed")
+    parser.add_argument("--users", default="one",
+                        help="one,distinct,projects: alice on every socket, one user per "
+                        "socket in one project, or the 50-project mix (ours only)")  # fmt: skip
+    parser.add_argument("--projects", type=int, default=50, help="projects of the mix")
     parser.add_argument("--changes", type=int, default=50, help="committed changes per run")
     parser.add_argument("--rate", type=float, default=10.0, help="changes per second (0: max)")
     parser.add_argument("--tasks", type=int, default=50, help="bench tasks (round-robin)")
@@ -433,8 +501,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.subscribers = [int(n) for n in str(args.subscribers).split(",") if n]
     args.modes = [m for m in args.modes.split(",") if m]
     args.mixes = [m for m in args.mixes.split(",") if m]
+    args.users = [u for u in args.users.split(",") if u]
     if unknown := set(args.modes) - set(MODES):
         parser.error(f"unknown modes {unknown}")
+    if unknown := set(args.users) - set(USERS):
+        parser.error(f"unknown users {unknown}")
     if args.database == "env" and not os.environ.get("DATABASE_URL"):
         parser.error("--database env needs DATABASE_URL")
     return args
@@ -470,9 +541,9 @@ def main(argv: list[str] | None = None) -> None:
               f"{prep['vendor']}; {prep['visible_tasks']} tasks visible; logs in {logdir}",
               file=sys.stderr)  # fmt: skip
         configs = [] if args.profile_only else matrix(args)
-        for mode, mix, n in configs:
-            print(f"# {mode} {mix} N={n} ...", file=sys.stderr, flush=True)
-            result = bench.run_one(mode, mix, n)
+        for mode, mix, users, n in configs:
+            print(f"# {mode} {mix} users={users} N={n} ...", file=sys.stderr, flush=True)
+            result = bench.run_one(mode, mix, n, users)
             report["results"].append(result)
             print("  " + " | ".join(row(result)), file=sys.stderr, flush=True)
             out.write_text(json.dumps(report, indent=1))

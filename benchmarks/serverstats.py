@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.backends.signals import connection_created
 
-__all__ = ["committed", "install", "reset", "snapshot", "writing"]
+__all__ = ["committed", "hub", "install", "reset", "snapshot", "writing"]
 
 _local = threading.local()
 _lock = threading.Lock()
@@ -141,15 +141,28 @@ def reset() -> None:
 
 
 def _hub_size() -> dict[str, int] | None:
-    """Groups and subscribers in drf-graphql-live's hubs (best effort: internals)."""
-    try:
-        from drf_graphql_live.live.hub import Hub
+    """Groups and subscribers in drf-graphql-live's hubs (best effort: internals).
 
-        hubs = list(Hub._by_loop.values())
-        groups = [group for hub in hubs for group in hub.groups.values()]
-        return {"groups": len(groups), "subscribers": sum(len(g.subscribers) for g in groups)}
-    except Exception:
-        return None
+    Read from a control thread while the loop may change the dicts: retried.
+    """
+    for _attempt in range(5):
+        try:
+            from drf_graphql_live.live.hub import Hub
+
+            hubs = list(Hub._by_loop.values())
+            groups = [group for hub in hubs for group in list(hub.groups.values())]
+            subscribers = sum(len(getattr(g, "subscribers", ())) for g in groups)
+            return {"groups": len(groups), "subscribers": subscribers}
+        except RuntimeError:  # changed size during iteration
+            continue
+        except Exception:
+            return None
+    return None
+
+
+def hub() -> dict[str, Any]:
+    """Cheap enough to poll while sockets connect: the hub's size and process CPU."""
+    return {"hub": _hub_size(), "cpu_s": _cpu()}
 
 
 def _type_name(obj: Any) -> str:

@@ -12,6 +12,8 @@ the latency includes the request through uvicorn, Django and DRF, and the server
 SQL and CPU include the PATCH's own). The schedule is
 open-loop: request ``seq`` is sent at ``start + seq / rate`` whether or not the
 previous one has returned (``--rate 0``: one after another, as fast as they return).
+The tasks are the Bench project's, or with ``--users projects`` the mix projects'
+tasks in use at ``--subscribers`` N, interleaved (workloads.plan()).
 Prints nothing but ``WRITER READY``; the JSON summary goes to ``--out``.
 """
 
@@ -25,6 +27,8 @@ import time
 from typing import Any
 
 import httpx
+
+from benchmarks.workloads import USERS, plan
 
 
 async def _write(http: httpx.AsyncClient, task: int, seq: int) -> dict[str, Any]:
@@ -52,7 +56,7 @@ async def _patch(http: httpx.AsyncClient, task: int, seq: int) -> dict[str, Any]
 
 
 async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
-    tasks = prep["tasks"]
+    tasks = plan("ours", "same", args.users, prep, args.subscribers).tasks
     rest = args.via == "rest"
     write = _patch if rest else _write
     headers = {"Authorization": f"Token {prep['token']}"} if rest else {}
@@ -105,6 +109,8 @@ def main() -> None:
     parser.add_argument("--prep", required=True)
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--users", choices=USERS, default="one", help="whose tasks (workloads)")
+    parser.add_argument("--subscribers", type=int, default=1, help="N (the mix's projects)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per request, s")
     parser.add_argument("--deadline", type=float, default=20.0, help="s allowed after the last")
     parser.add_argument("--out", required=True)

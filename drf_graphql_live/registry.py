@@ -7,21 +7,71 @@ its ``routes`` do not map is not served by REST, so it gets no GraphQL field)::
 
     endpoints_from(router)                         # [Endpoint("posts", "post", PostViewSet)]
     endpoints_from([("posts", PostViewSet)])       # the same
+
+It also finds the project's schema (:func:`load_project_schema`), for the processes
+that never served a request: ``export_schema``, the system checks, and the first model
+signal of a management command or worker.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import get_resolver
 from rest_framework.routers import BaseRouter, SimpleRouter
 from rest_framework.viewsets import ViewSetMixin
 
 from schema_gen import Endpoint
 from schema_gen.root_fields import routed_actions
 
-__all__ = ["endpoints_from"]
+from .settings import live_settings
+
+__all__ = ["endpoints_from", "import_schema", "last_built", "load_project_schema", "remember"]
+
+#: The schema ``build_schema`` built last in this process.
+_last_built: list[Any] = []
+
+
+def remember(schema: Any) -> None:
+    """Record ``schema`` as the last one built (``build_schema`` calls it)."""
+    _last_built[:] = [schema]
+
+
+def last_built() -> Any | None:
+    """The schema ``build_schema`` built last in this process, if any."""
+    return _last_built[0] if _last_built else None
+
+
+def import_schema(dotted: str) -> Any:
+    """``module.attribute`` imported, the module's own exception left intact.
+
+    Django's ``import_string`` turns an ``AttributeError`` raised *while the module
+    runs* (a viewset reading ``self.request.user`` as the schema is built) into
+    "does not define a 'schema' attribute", hiding the real error.
+    """
+    module_path, _, attribute = dotted.rpartition(".")
+    if not module_path:
+        raise ImportError(f"{dotted!r} is not a dotted path (module.attribute).")
+    module = importlib.import_module(module_path)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ImportError(f"Module {module_path!r} does not define {attribute!r}.") from None
+
+
+def load_project_schema() -> Any | None:
+    """``DRF_GRAPHQL_LIVE["SCHEMA"]`` imported, else the schema the ROOT_URLCONF built.
+
+    Exceptions propagate: callers on a host app's path (model signals) must catch them.
+    """
+    if live_settings.SCHEMA:
+        return import_schema(live_settings.SCHEMA)
+    get_resolver(settings.ROOT_URLCONF).url_patterns  # noqa: B018  (imports the URLconf)
+    return last_built()
 
 
 def endpoints_from(source: BaseRouter | Iterable[Any]) -> list[Endpoint]:

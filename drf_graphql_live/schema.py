@@ -14,10 +14,12 @@ anyone probing it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from django.core.exceptions import ImproperlyConfigured
 from graphql import GraphQLError
 from rest_framework.routers import BaseRouter
 from strawberry.extensions import DisableIntrospection, SchemaExtension
@@ -25,20 +27,22 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from schema_gen import RootField, generate_schema
+from schema_gen import Endpoint, RootField, generate_schema
+from schema_gen.actions import ActionField
 from schema_gen.schema import SUBSCRIPTIONS, Impl
+from schema_gen.skipped import SchemaBuildWarning, reason_of
 
+from .api.actions import action_impl
 from .api.resolvers import query_impl
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
+from .installed import warn_unless_installed
 from .limits import LimitsExtension
 from .live.dependencies import LIVE
 from .live.resolvers import subscription_impl
-from .registry import endpoints_from
+from .registry import endpoints_from, last_built, remember
 from .settings import live_settings
 
 __all__ = ["LiveSchema", "build_schema", "last_built_schema", "run_root_field"]
-
-_last_built: list[strawberry.Schema] = []
 
 #: How graphql-core appends a suggestion to a message ("... Did you mean 'title'?").
 SUGGESTION = " Did you mean "
@@ -102,6 +106,8 @@ def run_root_field(field: RootField) -> Impl:
     """The ``runner`` given to :func:`schema_gen.generate_schema`: what runs each root field."""
     if field.operation in SUBSCRIPTIONS:
         return subscription_impl(field)
+    if isinstance(field, ActionField):  # custom @action routes (issue 11, api/actions.py)
+        return action_impl(field)
     return query_impl(field)
 
 
@@ -109,16 +115,48 @@ def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> st
     """The GraphQL schema of every viewset registered on ``router``.
 
     ``schema_kwargs`` go to ``strawberry.Schema`` (``extensions=``, ``types=``...).
+    A viewset that cannot be typed is left out with a ``SchemaBuildWarning`` and listed
+    in ``schema.skipped``; with ``DRF_GRAPHQL_LIVE["STRICT"]`` it is an error.
     """
+    warn_unless_installed()  # issue 14A: no app, no signals and no checks to say so
     endpoints = endpoints_from(router)
     schema = generate_schema(
-        endpoints, runner=run_root_field, schema_class=LiveSchema, **schema_kwargs
+        endpoints,
+        runner=run_root_field,
+        strict=_strict(),
+        schema_class=LiveSchema,
+        **schema_kwargs,
     )
-    LIVE.add(endpoints)
-    _last_built[:] = [schema]
+    built = {field.endpoint for field in schema.root_fields.values()}  # type: ignore[attr-defined]
+    for endpoint in endpoints:
+        if endpoint in built:
+            _track(endpoint)
+    remember(schema)
     return schema
+
+
+def _strict() -> bool:
+    """``STRICT``; off while ``DRF_GRAPHQL_LIVE`` itself is invalid (check E001 says so):
+    a settings typo must not stop the URLconf, and REST with it, from importing."""
+    try:
+        return bool(live_settings.STRICT)
+    except ImproperlyConfigured:
+        return False
+
+
+def _track(endpoint: Endpoint) -> None:
+    """Follow ``endpoint``'s model changes; one whose dependencies cannot be read warns."""
+    try:
+        LIVE.add([endpoint])
+    except Exception as exc:
+        warnings.warn(
+            f"{endpoint.viewset.__module__}.{endpoint.viewset.__qualname__} (registered as "
+            f"{endpoint.prefix!r}): changes to related rows are not followed: {reason_of(exc)}",
+            SchemaBuildWarning,
+            stacklevel=3,
+        )
 
 
 def last_built_schema() -> strawberry.Schema | None:
     """The schema ``build_schema`` built last in this process (for ``export_schema``)."""
-    return _last_built[0] if _last_built else None
+    return last_built()

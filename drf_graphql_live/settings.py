@@ -24,6 +24,9 @@ class LiveSettingsDict(TypedDict, total=False):
 
     #: Dotted path of the project's schema, for ``manage.py export_schema``.
     SCHEMA: str | None
+    #: Make a viewset (or root field) the generator cannot type an error in
+    #: ``build_schema`` instead of a warning that leaves it out (for CI).
+    STRICT: bool
     #: URL path ``live_application`` serves GraphQL on (HTTP and WebSocket).
     PATH: str
     #: Serve GraphiQL on GET ``PATH`` from a browser; None follows ``settings.DEBUG``
@@ -78,6 +81,7 @@ class LiveSettingsDict(TypedDict, total=False):
 
 DEFAULTS: LiveSettingsDict = {
     "SCHEMA": None,
+    "STRICT": False,
     "PATH": "/graphql/",
     "GRAPHIQL": None,
     "INTROSPECTION": None,

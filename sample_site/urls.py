@@ -1,8 +1,10 @@
 """URLconf of the demo project.
 
 The REST API lives under ``/api/``, the live board page under ``/board/`` (sign in at
-``/accounts/login/``). ``/graphql/`` (HTTP and WebSocket) is served by the
-ASGI application in ``sample_site.asgi``, generated from the same ``router``.
+``/accounts/login/``). ``/graphql/`` serves the schema generated from the same
+``router``: under uvicorn/daphne the ASGI application in ``sample_site.asgi`` answers
+it (HTTP and WebSocket) before this URLconf; under ``runserver`` or WSGI the
+``drf_graphql_live.urls`` entry below answers queries, mutations and GraphiQL.
 """
 
 from django.contrib import admin
@@ -29,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api-auth/", include("rest_framework.urls")),
+    path("graphql/", include("drf_graphql_live.urls")),
 ]
 
 # Builds the GraphQL schema from ``router`` when the URLconf is imported, so

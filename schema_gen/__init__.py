@@ -10,5 +10,13 @@ generated SDL can be built and snapshotted without Channels::
 from .converters import UnmappedFieldWarning
 from .root_fields import Endpoint, Operation, RootField
 from .schema import generate_schema
+from .skipped import SchemaBuildWarning
 
-__all__ = ["Endpoint", "Operation", "RootField", "UnmappedFieldWarning", "generate_schema"]
+__all__ = [
+    "Endpoint",
+    "Operation",
+    "RootField",
+    "SchemaBuildWarning",
+    "UnmappedFieldWarning",
+    "generate_schema",
+]

@@ -10,12 +10,12 @@ backends do the filtering::
 
 django-filter filters get precise types; any other backend or paginator is read
 through DRF's own OpenAPI hook, ``get_schema_operation_parameters(view)``, which every
-well-behaved backend implements.
+well-behaved backend implements; parameters declared only to drf-spectacular
+(``@extend_schema(parameters=[OpenApiParameter(...)])`` on ``list``) come last.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import warnings
 from typing import Any
@@ -24,6 +24,7 @@ import strawberry
 from django.db import models
 from rest_framework.filters import BaseFilterBackend, SearchFilter
 
+from . import spectacular
 from .naming import camel
 from .types import list_of
 
@@ -116,14 +117,21 @@ def _django_filter_arguments(
     if filterset_class is None:
         return []
     arguments = []
-    for name, flt in filterset_class.base_filters.items():
-        # ``.field`` is cached on the filter, and every FilterSet deep-copies its
-        # ``base_filters``: read it from a copy, or a callable ``queryset`` evaluated
-        # here without a request would stay the one every request filters with.
-        widget = copy.deepcopy(flt).field.widget
-        help_text = str(flt.extra.get("help_text") or flt.label or "") or None
-        if isinstance(widget, SuffixedMultiWidget):
-            for suffix in widget.suffixes:
+    # Bound as drf-spectacular binds it (issue 11 part A, schema_gen/introspection.py):
+    # with the view's mock request, so filters read off a per-request ``__init__`` are
+    # the ones REST gets, and each filter knows its model (``AllValuesFilter``). The
+    # widget is read from the field *class*: building ``.field`` would run a query
+    # (``AllValuesFilter``) or a callable ``queryset`` at build time.
+    filterset = filterset_class(data={}, queryset=queryset, request=view.request)
+    for name, flt in filterset.filters.items():
+        widget = flt.extra.get("widget") or flt.field_class.widget
+        # The label the project set: a bound filter would invent one from its model.
+        label = filterset_class.base_filters.get(name, flt).label
+        help_text = str(flt.extra.get("help_text") or label or "") or None
+        if isinstance(widget, SuffixedMultiWidget) or (
+            isinstance(widget, type) and issubclass(widget, SuffixedMultiWidget)
+        ):
+            for suffix in getattr(widget, "suffixes", ()):
                 arguments.append(_argument(f"{name}_{suffix}" if suffix else name, str, help_text))
             continue
         arguments.append(_argument(name, _django_filter_type(flt, model), help_text))
@@ -150,7 +158,23 @@ def filter_arguments(view: Any, model: type[models.Model] | None) -> list[Argume
                     f"{backend_class.__name__} ({exc}); it still runs, with no arguments.",
                     stacklevel=2,
                 )
-    return _unique(arguments)
+    return _unique(arguments + _declared_arguments(view))
+
+
+def _declared_arguments(view: Any) -> list[Argument]:
+    """Parameters declared only to drf-spectacular (``@extend_schema(parameters=...)``).
+
+    Many projects read such filters by hand in ``get_queryset()``; REST clients send
+    them as query parameters, and so does the runtime for these arguments.
+    """
+    try:
+        return _from_openapi(spectacular.override_parameters(view, "list"))
+    except Exception as exc:  # an annotation that needs a live request to resolve
+        warnings.warn(
+            f"{type(view).__name__}: cannot read its @extend_schema parameters ({exc}).",
+            stacklevel=3,
+        )
+        return []
 
 
 def _has_search_fields(backend: SearchFilter, view: Any) -> bool:

@@ -13,13 +13,7 @@ Nullability is decided by the caller (:mod:`schema_gen.object_types`,
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import enum
-import types
-import typing
-import uuid
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -28,14 +22,18 @@ from rest_framework.settings import api_settings
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from . import spectacular
+from .fallbacks import UnmappedFieldWarning, json_fallback
+from .hints import hint_type, return_hint
 from .introspection import declared_field
 from .mapping import lookup
+from .model_fields import model_field_type, pk_type, source_type
 from .types import list_of
 
 if TYPE_CHECKING:
     from .types import Builder
 
-__all__ = ["Direction", "UnmappedFieldWarning", "map_field", "python_type_to_graphql"]
+__all__ = ["Direction", "UnmappedFieldWarning", "field_path", "map_field", "parent_model"]
 
 
 class Direction(enum.Enum):
@@ -45,60 +43,33 @@ class Direction(enum.Enum):
     INPUT = "input"
 
 
-class UnmappedFieldWarning(UserWarning):
-    """A DRF field class has no GraphQL mapping and falls back to the JSON scalar."""
+def field_path(field: fields.Field) -> str:
+    """``Serializer.field``: how warnings name the field the user declared."""
+    owner = declared_field(field)  # a ListField's child: name the ListField
+    return f"{type(owner.parent).__name__}.{owner.field_name}"
 
 
-_PYTHON_SCALARS: dict[Any, Any] = {
-    int: int,
-    str: str,
-    bool: bool,
-    float: float,
-    # Rendered by DRF's JSON encoder before GraphQL sees them: strings on the wire.
-    decimal.Decimal: str,
-    datetime.datetime: str,
-    datetime.date: str,
-    datetime.time: str,
-    datetime.timedelta: str,
-    uuid.UUID: str,
-    dict: JSON,
-    typing.Any: JSON,
-}
-
-
-def python_type_to_graphql(annotation: Any) -> tuple[Any, bool]:
-    """(GraphQL type, nullable) for a Python return annotation; JSON when unknown."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        inner = python_type_to_graphql(args[0])[0] if len(args) == 1 else JSON
-        return inner, True
-    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set):
-        items = typing.get_args(annotation)
-        child = python_type_to_graphql(items[0])[0] if items else JSON
-        return list_of(child), False
-    if origin is dict:
-        return JSON, False
-    return _PYTHON_SCALARS.get(annotation, JSON), False
+def parent_model(field: fields.Field) -> Any:
+    """The model of the (Model)Serializer ``field`` is declared on, if any."""
+    return getattr(getattr(declared_field(field).parent, "Meta", None), "model", None)
 
 
 def map_field(field: fields.Field, builder: Builder, direction: Direction) -> Any:
     """The GraphQL type (non-null form) of a bound ``field`` for ``direction``."""
+    override = spectacular.field_override(type(field))  # @extend_schema_field on the class
+    if override is not spectacular.NO_OVERRIDE and direction is Direction.OUTPUT:
+        return spectacular.override_type(override, builder, field_path(field))[0]
     for handles, convert in _STRUCTURAL:
         if isinstance(field, handles):
             return convert(field, builder, direction)
     mapped = lookup(type(field))
     if mapped is not None:
         return mapped
-    owner = declared_field(field)  # a ListField's child: name the ListField
-    warnings.warn(
-        f"{type(owner.parent).__name__}.{owner.field_name}: no GraphQL type for "
-        f"{type(field).__name__}; using the JSON scalar. Add it to "
-        "schema_gen.mapping.FIELD_TYPE_MAP to give it a precise type.",
-        UnmappedFieldWarning,
-        stacklevel=2,
+    return json_fallback(
+        field_path(field),
+        f"no GraphQL type for {type(field).__name__} (add it to "
+        "schema_gen.mapping.FIELD_TYPE_MAP to give it a precise type)",
     )
-    return JSON
 
 
 def _list_serializer(field: serializers.ListSerializer, builder: Builder, d: Direction) -> Any:
@@ -128,10 +99,7 @@ def _primary_key(field: relations.PrimaryKeyRelatedField, builder: Builder, d: D
     model = builder.related_model(field)
     if model is None:
         return strawberry.ID
-    pk = model._meta.pk
-    while pk.is_relation:  # a OneToOneField primary key renders the target's pk
-        pk = pk.target_field  # type: ignore[attr-defined]
-    return int if pk.get_internal_type().endswith(("AutoField", "IntegerField")) else str
+    return pk_type(model)
 
 
 def _multiple_choice(field: fields.MultipleChoiceField, builder: Builder, d: Direction) -> Any:
@@ -147,13 +115,54 @@ def _list_field(field: fields.ListField, builder: Builder, d: Direction) -> Any:
     return list_of(item | None) if field.child.allow_null else list_of(item)
 
 
-def _method(field: fields.SerializerMethodField, builder: Builder, d: Direction) -> Any:
+def method_field_type(field: fields.SerializerMethodField, builder: Builder) -> tuple[Any, bool]:
+    """(type, nullable) of a method field: ``@extend_schema_field``, else the return hint."""
     method = getattr(type(field.parent), field.method_name, None)
-    try:
-        annotation = typing.get_type_hints(method).get("return", typing.Any)
-    except Exception:  # unresolvable forward refs: the documented fallback applies
-        annotation = typing.Any
-    return python_type_to_graphql(annotation)[0]
+    override = spectacular.field_override(method)
+    if override is not spectacular.NO_OVERRIDE:
+        return spectacular.override_type(override, builder, field_path(field))
+    return hint_type(return_hint(method), builder, field_path(field))
+
+
+def _method(field: fields.SerializerMethodField, builder: Builder, d: Direction) -> Any:
+    return method_field_type(field, builder)[0]
+
+
+def read_only_type(field: fields.Field, builder: Builder) -> tuple[Any, bool] | None:
+    """(type, nullable) of a ``ReadOnlyField`` from what its source reaches, or None."""
+    if field.source == "*":
+        return None
+    found = source_type(parent_model(field), field.source_attrs)
+    if found is None:
+        return None
+    if found.hint is not None:
+        annotation, nullable = hint_type(found.hint, builder, field_path(field))
+        return annotation, nullable or found.nullable
+    return found.annotation, found.nullable
+
+
+def _read_only(field: fields.ReadOnlyField, builder: Builder, d: Direction) -> Any:
+    typed = read_only_type(field, builder)
+    if typed is not None:
+        return typed[0]
+    return json_fallback(
+        field_path(field),
+        f"ReadOnlyField(source={field.source!r}) reaches no model field, typed property "
+        "or hinted method",
+    )
+
+
+def _model_field(field: fields.ModelField, builder: Builder, d: Direction) -> Any:
+    # DRF returns ints, floats, Decimals and dates as they are, anything else as
+    # ``value_to_string()``: a string (JSONField's stays the object).
+    annotation = model_field_type(field.model_field)
+    if annotation in (int, float, bool, JSON):
+        return annotation
+    if annotation is not None:
+        return str
+    return json_fallback(
+        field_path(field), f"ModelField of {type(field.model_field).__name__} has no type"
+    )
 
 
 def _decimal(field: fields.DecimalField, builder: Builder, d: Direction) -> Any:
@@ -184,6 +193,8 @@ _STRUCTURAL: tuple[tuple[type | tuple[type, ...], Any], ...] = (
     (fields.ChoiceField, _choice),
     (fields.ListField, _list_field),
     (fields.SerializerMethodField, _method),
+    (fields.ReadOnlyField, _read_only),
+    (fields.ModelField, _model_field),
     (fields.DecimalField, _decimal),
     (fields.FileField, _file),
 )

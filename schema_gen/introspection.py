@@ -1,26 +1,89 @@
-"""Small helpers for reading serializer classes at schema-build time.
+"""Helpers for reading views and serializers at schema-build time, as drf-spectacular does.
 
-Shared by the output and input builders::
+No real request exists while the schema is built, yet real projects write
+``get_serializer_class()`` reading ``self.request.method``/``.user``/``.version`` and
+serializers whose ``__init__``/``get_fields()`` read ``context["request"]``. Like
+drf-spectacular's ``build_mock_request``, every view is given a mock request (a request
+to its path with an ``AnonymousUser`` and the versioning class's default version), and
+every serializer read while that view is introspected gets the view's context::
 
-    fields = instantiate(PostSerializer).fields
+    view.request = mock_request(view, "GET", "/posts/")
+    with introspecting(view):
+        fields = instantiate(PostSerializer).fields   # context={"request": ..., "view": view}
     python_name("class")   # "f_class": a valid dataclass attribute
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 import keyword
-from collections.abc import MutableMapping
-from typing import cast
+from collections.abc import Iterator, MutableMapping
+from typing import Any, cast
 
 from rest_framework import fields, serializers
 
-__all__ = ["declared_field", "dotted", "instantiate", "own_doc", "python_name", "serializer_fields"]
+__all__ = [
+    "declared_field",
+    "dotted",
+    "instantiate",
+    "introspecting",
+    "mock_request",
+    "own_doc",
+    "python_name",
+    "serializer_fields",
+]
+
+#: The serializer context of the view being introspected (None outside of one).
+_CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "schema_gen_serializer_context", default=None
+)
+
+
+def mock_request(view: Any, method: str, path: str) -> Any:
+    """A DRF ``Request`` for ``view`` as drf-spectacular's ``build_mock_request`` makes it.
+
+    Anonymous (``AnonymousUser``, no auth: no authentication class runs at build
+    time) and versioned with the view's versioning class default, so code reading
+    ``request.version`` sees what an unversioned REST request would.
+    """
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.test import APIRequestFactory
+
+    request = view.initialize_request(getattr(APIRequestFactory(), method.lower())(path))
+    request.user = AnonymousUser()
+    request.auth = None
+    versioning_class = getattr(view, "versioning_class", None)
+    if versioning_class is not None:
+        request.versioning_scheme = versioning_class()
+        request.version = getattr(versioning_class, "default_version", None)
+    else:
+        request.version, request.versioning_scheme = None, None
+    return request
+
+
+@contextlib.contextmanager
+def introspecting(view: Any) -> Iterator[None]:
+    """Serializers instantiated inside get ``view``'s serializer context (its mock request)."""
+    token = _CONTEXT.set(_serializer_context(view))
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def _serializer_context(view: Any) -> dict[str, Any]:
+    """``view.get_serializer_context()``, or DRF's default where that hook needs more."""
+    try:
+        return dict(view.get_serializer_context())
+    except Exception:  # a plain ViewSet has no such hook; others may need a real request
+        return {"request": getattr(view, "request", None), "format": None, "view": view}
 
 
 def instantiate(serializer_class: type[serializers.BaseSerializer]) -> serializers.BaseSerializer:
-    """An unbound serializer instance to read ``.fields`` from (no request exists yet)."""
-    return serializer_class(context={})
+    """A serializer instance to read ``.fields`` from, with the introspected view's context."""
+    return serializer_class(context=dict(_CONTEXT.get() or {}))
 
 
 def serializer_fields(serializer: serializers.BaseSerializer) -> MutableMapping[str, fields.Field]:

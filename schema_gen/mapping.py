@@ -10,7 +10,8 @@ maps like its base unless it is added here::
     FIELD_TYPE_MAP[MoneyField] = float
 
 Structural fields (nested serializers, ``many=True``, relations, choices, lists, method
-fields) are not in the table: :mod:`schema_gen.converters` handles them first.
+fields, ``ReadOnlyField``/``ModelField`` typed from their model source) are not in the
+table: :mod:`schema_gen.converters` handles them first.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ FIELD_TYPE_MAP: dict[type, Any] = {
     fields.FileField: str,  # ImageField: the file's URL
     fields.DictField: JSON,  # HStoreField
     fields.JSONField: JSON,
-    fields.ReadOnlyField: JSON,  # any attribute: its type is unknowable here
-    fields.ModelField: JSON,
     relations.StringRelatedField: str,
     relations.SlugRelatedField: str,
     relations.HyperlinkedRelatedField: str,  # HyperlinkedIdentityField

@@ -5,10 +5,14 @@ codegen bakes them into TypeScript, so they are derived here and nowhere else::
 
     type_name(PostSerializer)            # "Post"
     list_field_name("board/tasks")       # "boardTasks"
+    singular_name("documenttype", DocumentType)       # "documentType" (DRF's default basename)
+    detail_field_name("users", "users", User)         # "usersDetail" (prefix == basename)
     enum_member_name("in-progress")      # "IN_PROGRESS"
 
 A generated name that two different sources want is a build-time error
-(:class:`NameRegistry`), never a silent overwrite.
+(:class:`NameRegistry`), never a silent overwrite; so are two names differing only in
+case (``documentType`` and ``Documenttype``), which break codegen on case-insensitive
+file systems and languages.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from strawberry.utils.str_converters import to_camel_case
 __all__ = [
     "NameRegistry",
     "camel",
+    "detail_field_name",
     "enum_member_name",
     "is_graphql_name",
     "list_field_name",
     "pascal",
+    "singular_name",
     "type_name",
 ]
 
@@ -70,6 +76,32 @@ def list_field_name(prefix: str) -> str:
     return camel(prefix)
 
 
+def singular_name(basename: str, model: Any) -> str:
+    """The camelCase singular of a registration: detail, mutation and subscription names.
+
+    DRF's default basename is the model name lower-cased (``documenttype``), which
+    loses the word boundaries; where the basename is that default, the model class
+    gives them back (``DocumentType`` -> ``documentType``). A basename the project
+    chose is kept as written (``"task-item"`` -> ``taskItem``).
+    """
+    object_name = getattr(getattr(model, "_meta", None), "object_name", None)
+    if object_name and basename == object_name.lower():
+        return camel(object_name[:1].lower() + object_name[1:])
+    return camel(basename)
+
+
+def detail_field_name(prefix: str, basename: str, model: Any) -> str:
+    """The detail query field: the singular, or ``<singular>Detail`` where it is the list's.
+
+    ``register("users", UserViewSet, basename="users")`` would give the list and the
+    detail field the same name (or names differing only in case).
+    """
+    singular = singular_name(basename, model)
+    if singular.lower() == list_field_name(prefix).lower():
+        return f"{singular}Detail"
+    return singular
+
+
 def enum_member_name(value: Any) -> str:
     """Enum member for a choice value: upper-cased, other characters as ``_``."""
     return re.sub(r"[^0-9A-Za-z_]", "_", str(value)).upper()
@@ -85,6 +117,8 @@ class NameRegistry:
 
     def __init__(self) -> None:
         self._owners: dict[str, str] = {}
+        #: lower-cased name -> the name as claimed (case-only clashes)
+        self._spellings: dict[str, str] = {}
 
     def claim(self, name: str, owner: str) -> None:
         """Reserve ``name`` for ``owner`` (a dotted path); a second owner is an error."""
@@ -93,12 +127,14 @@ class NameRegistry:
                 f"{owner} would generate the GraphQL type name {name!r}, which is not a valid "
                 "GraphQL name. Set `graphql_name` on the serializer's Meta class."
             )
-        current = self._owners.setdefault(name, owner)
-        if current != owner:
+        spelling = self._spellings.setdefault(name.lower(), name)
+        current = self._owners.setdefault(spelling, owner)
+        if current != owner or spelling != name:
+            same = "the type" if spelling == name else "types differing only in case:"
+            names = repr(name) if spelling == name else f"{spelling!r} and {name!r}"
             raise ImproperlyConfigured(
-                f"GraphQL type name clash: both {current} and {owner} generate the type "
-                f"{name!r}. Rename one serializer, or give it `class Meta: graphql_name = "
-                f"'OtherName'`."
+                f"GraphQL type name clash: {current} and {owner} generate {same} {names}. "
+                "Rename one serializer, or give it `class Meta: graphql_name = 'OtherName'`."
             )
 
     def owner(self, name: str) -> str | None:

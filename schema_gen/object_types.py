@@ -15,7 +15,6 @@ compute only the selected serializer fields.
 
 from __future__ import annotations
 
-import typing
 from typing import Any
 
 import strawberry
@@ -23,19 +22,44 @@ from django.db import models
 from rest_framework import fields, relations, serializers
 
 from . import enums
-from .converters import Direction, map_field, python_type_to_graphql
+from .converters import Direction, map_field, method_field_type, read_only_type
 from .input_types import build_input_type
 from .introspection import (
     declared_field,
     dotted,
-    instantiate,
     own_doc,
     python_name,
-    serializer_fields,
 )
+from .model_fields import model_attribute
 from .naming import NameRegistry, camel, pascal, type_name
+from .variants import readable_fields
 
-__all__ = ["TypeBuilder"]
+__all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_dependent"]
+
+#: The one field of a type whose serializer renders no readable field (REST gives ``{}``):
+#: GraphQL has no empty object types, and leaving the type out would take the viewset's
+#: list, detail and subscriptions with it. Always null.
+EMPTY_FIELD = "_empty"
+
+#: Hooks through which a serializer adds or drops fields per request (``context``).
+_PER_REQUEST_HOOKS = ("__init__", "get_fields")
+
+
+def is_generated_nested(serializer_class: type) -> bool:
+    """Whether DRF generated the class for ``Meta.depth`` (every one is ``NestedSerializer``)."""
+    return "build_nested_field.<locals>" in serializer_class.__qualname__
+
+
+def request_dependent(serializer_class: type) -> bool:
+    """Whether the serializer's fields may differ per request: the project overrides
+    ``__init__`` or ``get_fields()`` (DRF's own classes and generated nested ones do not).
+    """
+    for klass in serializer_class.__mro__[:-1]:  # not object
+        if klass.__module__.startswith("rest_framework") or is_generated_nested(klass):
+            continue
+        if any(hook in klass.__dict__ for hook in _PER_REQUEST_HOOKS):
+            return True
+    return False
 
 
 def _parent_model(field: fields.Field) -> type[models.Model] | None:
@@ -68,11 +92,18 @@ class TypeBuilder:
         self._choices: dict[tuple[type, str | None], Any] = {}
         self.pages: dict[type, type] = {}
         self.events: dict[type, type] = {}
+        self.typed_dicts: dict[type, type] = {}
+        #: DRF's generated ``NestedSerializer`` classes -> (name, owner): parent + field
+        self._nested: dict[type, tuple[str, str]] = {}
 
     def output_type(self, serializer_class: type[serializers.BaseSerializer]) -> type:
-        """The GraphQL object type for ``serializer_class``'s representation."""
+        """The GraphQL object type for ``serializer_class``'s representation.
+
+        The type is claimed (and cached) before its fields are typed, so a serializer
+        that nests itself (a tree) refers to the type being built instead of recursing.
+        """
         if serializer_class not in self._outputs:
-            self._outputs[serializer_class] = self._build_output(serializer_class)
+            self._build_output(serializer_class)
         return self._outputs[serializer_class]
 
     def input_type(
@@ -101,11 +132,9 @@ class TypeBuilder:
             return queryset.model
         owner = field.parent if isinstance(field.parent, relations.ManyRelatedField) else field
         model = _parent_model(owner)
-        for attr in owner.source_attrs:
-            try:
-                model = model._meta.get_field(attr).related_model if model else None
-            except Exception:
-                return None
+        for attr in owner.source_attrs:  # reverse accessors (``task_set``) included
+            target = model_attribute(model, attr) if model else None
+            model = getattr(target, "related_model", None)
         return model
 
     def _build_choice(self, field: fields.ChoiceField, owner: fields.Field) -> Any:
@@ -120,32 +149,57 @@ class TypeBuilder:
         self.names.claim(name, f"{dotted(type(owner.parent))}.{owner.field_name}")
         return enums.make_enum(name, members, dict(choices))
 
-    def _build_output(self, serializer_class: type[serializers.BaseSerializer]) -> type:
-        name = type_name(serializer_class)
-        self.names.claim(name, dotted(serializer_class))
+    def _build_output(self, serializer_class: type[serializers.BaseSerializer]) -> None:
+        name, owner = self._nested.get(serializer_class) or (
+            type_name(serializer_class),
+            dotted(serializer_class),
+        )
+        self.names.claim(name, owner)
+        klass = type(name, (), {"__module__": serializer_class.__module__})
+        self._outputs[serializer_class] = klass  # claimed before its fields (trees)
+        try:
+            self._fill_output(klass, serializer_class)
+        except BaseException:
+            del self._outputs[serializer_class]
+            raise
+        strawberry.type(klass, name=name, description=own_doc(serializer_class))
+
+    def _fill_output(self, klass: type, serializer_class: type[serializers.BaseSerializer]) -> None:
+        """Set ``klass``'s annotated fields from ``serializer_class``'s readable fields."""
         annotations: dict[str, Any] = {}
-        namespace: dict[str, Any] = {}
         graphql_to_field: dict[str, str] = {}
-        for field_name, field in serializer_fields(instantiate(serializer_class)).items():
-            if field.write_only or isinstance(field, fields.HiddenField):
-                continue
+        per_request = request_dependent(serializer_class)
+        for field_name, field in readable_fields(serializer_class, per_request).items():
+            self._name_nested(klass.__name__, serializer_class, field_name, field)
             attr = python_name(field_name)
             graphql_name = camel(field_name)
             annotation = map_field(field, self, Direction.OUTPUT)
-            annotations[attr] = annotation | None if self._output_nullable(field) else annotation
-            namespace[attr] = strawberry.field(
-                name=graphql_name,
-                description=str(field.help_text) if field.help_text else None,
+            nullable = per_request or self._output_nullable(field)
+            annotations[attr] = annotation | None if nullable else annotation
+            setattr(
+                klass,
+                attr,
+                strawberry.field(
+                    name=graphql_name,
+                    description=str(field.help_text) if field.help_text else None,
+                ),
             )
             graphql_to_field[graphql_name] = field_name
-        namespace.update(
-            __annotations__=annotations,
-            __module__=serializer_class.__module__,
-            __drf_serializer__=serializer_class,
-            __drf_fields__=graphql_to_field,
-        )
-        klass = type(name, (), namespace)
-        return strawberry.type(klass, name=name, description=own_doc(serializer_class))
+        if not annotations:
+            annotations[EMPTY_FIELD] = bool | None
+            setattr(klass, EMPTY_FIELD, strawberry.field(name=EMPTY_FIELD, description=(
+                "Always null: the serializer renders no readable field (REST answers {})."
+            )))  # fmt: skip
+        klass.__annotations__ = annotations
+        klass.__drf_serializer__ = serializer_class  # type: ignore[attr-defined]
+        klass.__drf_fields__ = graphql_to_field  # type: ignore[attr-defined]
+
+    def _name_nested(self, parent: str, parent_class: type, field_name: str, field: Any) -> None:
+        """Name a ``Meta.depth`` nested type after its place: ``Task.project`` -> TaskProject."""
+        child = field.child if isinstance(field, serializers.ListSerializer) else field
+        if isinstance(child, serializers.BaseSerializer) and is_generated_nested(type(child)):
+            owner = f"{dotted(parent_class)}.{field_name}"
+            self._nested.setdefault(type(child), (parent + pascal(field_name), owner))
 
     def _output_nullable(self, field: fields.Field) -> bool:
         """Non-null only where DRF's representation provably never gives None."""
@@ -154,12 +208,10 @@ class TypeBuilder:
         if isinstance(field, serializers.ListSerializer | relations.ManyRelatedField):
             return False
         if isinstance(field, fields.SerializerMethodField):  # before source == "*": it is "*"
-            method = getattr(type(field.parent), field.method_name, None)
-            try:
-                annotation = typing.get_type_hints(method).get("return", typing.Any)
-            except Exception:
-                return True
-            return annotation is typing.Any or python_type_to_graphql(annotation)[1]
+            return method_field_type(field, self)[1]
+        if isinstance(field, fields.ReadOnlyField) and field.source != "*":
+            typed = read_only_type(field, self)
+            return True if typed is None else typed[1]  # a model source is always there
         if isinstance(field, relations.HyperlinkedIdentityField) or field.source == "*":
             return False
         if isinstance(field, fields.FileField):  # DRF renders an empty file as null

@@ -7,6 +7,11 @@ Pure description, no execution: the runtime supplies the code that runs each
     [f.name for f in root_fields(endpoint, builder)]
     # ['posts', 'post', 'createPost', 'updatePost', 'deletePost']
 
+Viewsets are read as drf-spectacular reads them: each :meth:`Endpoint.view` carries a
+mock request (:func:`~schema_gen.introspection.mock_request`), and serializers read
+while one root field is built get that view's context. Each root field is built on its
+own: one that cannot be typed is left out (:mod:`schema_gen.skipped`), not the schema.
+
 Only actions REST serves are generated: the viewset has the action, the router maps
 it to its method, and the view allows that method (``http_method_names``,
 ``allowed_methods``). A ``ReadOnlyModelViewSet`` gets no mutations, and a viewset with
@@ -19,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +33,13 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.routers import Route, SimpleRouter
 
 from .arguments import Argument, filter_arguments, pagination_arguments
-from .introspection import dotted
-from .naming import camel, pascal, type_name
+from .introspection import dotted, introspecting, mock_request
+from .naming import camel, detail_field_name, list_field_name, pascal, singular_name, type_name
 from .pages import page_type
 from .types import list_of
 
 if TYPE_CHECKING:
+    from .skipped import SkippedList
     from .types import Builder
 
 __all__ = [
@@ -41,7 +47,9 @@ __all__ = [
     "DEFAULT_ROUTES",
     "Endpoint",
     "Operation",
+    "Planned",
     "RootField",
+    "build_planned",
     "method_allowed",
     "root_fields",
     "routed_actions",
@@ -67,6 +75,9 @@ class Operation(enum.Enum):
     DESTROY = "destroy"
     SUBSCRIBE_ONE = "retrieve_subscription"
     SUBSCRIBE_LIST = "list_subscription"
+    # Custom @action routes (issue 11, schema_gen/actions.py): GET ones are queries.
+    ACTION_QUERY = "action_query"
+    ACTION_MUTATION = "action_mutation"
 
 
 def routed_actions(routes: Iterable[Any]) -> frozenset[tuple[str, str]]:
@@ -104,26 +115,39 @@ class Endpoint:
     routes: frozenset[tuple[str, str]] = DEFAULT_ROUTES
 
     def view(self, action: str) -> Any:
-        """A request-less viewset instance, enough to read its configuration."""
+        """A viewset instance set up as for ``action``, its request a mock one.
+
+        As drf-spectacular's: the action's method to the list path (the detail path
+        for detail actions), anonymous, with the default version.
+        """
+        method = ACTION_METHODS.get(action, "GET")
         view = self.viewset()
-        view.action = action
+        view.action_map = {method.lower(): action}  # read by ViewSetMixin.initialize_request
+        view.args, view.kwargs, view.format_kwarg = (), {}, None
         view.request = None
-        view.format_kwarg = None
-        view.kwargs = {}
-        view.args = ()
+        detail = action in ("retrieve", "partial_update", "destroy")
+        path = f"/{self.prefix}/" + (f"{{{self.lookup_argument[1]}}}/" if detail else "")
+        view.request = mock_request(view, method, path)
+        view.action = action
         return view
 
     def serializer_class(self, action: str) -> type:
-        """``get_serializer_class()`` for ``action``, read without a request."""
+        """``get_serializer_class()`` for ``action``, read with the mock request."""
+        error: Exception | None = None
         try:
             serializer_class = self.view(action).get_serializer_class()
-        except Exception:  # get_serializer_class() that needs self.request.user
-            serializer_class = getattr(self.viewset, "serializer_class", None)
+        except Exception as exc:  # no such hook (a plain ViewSet), or it needs a real user
+            serializer_class, error = getattr(self.viewset, "serializer_class", None), exc
         if serializer_class is None:
+            cause = (
+                f"get_serializer_class() raised {type(error).__name__}: {error} for an "
+                "anonymous mock request"
+                if error is not None and not isinstance(error, AttributeError | TypeError)
+                else "it has no serializer_class"
+            )
             raise ImproperlyConfigured(
-                f"{dotted(self.viewset)} (registered as {self.prefix!r}) has no "
-                "serializer_class and get_serializer_class() needs a request. Set "
-                "`serializer_class` on the viewset."
+                f"no serializer for {action!r}: {cause}. Set `serializer_class` on the "
+                "viewset, or make get_serializer_class() work for an anonymous request."
             )
         return serializer_class
 
@@ -162,6 +186,21 @@ class Endpoint:
     def paginated(self) -> bool:
         return getattr(self.viewset, "pagination_class", None) is not None
 
+    @property
+    def list_name(self) -> str:
+        """The list query field: the prefix in camelCase (``posts``)."""
+        return list_field_name(self.prefix)
+
+    @property
+    def singular(self) -> str:
+        """camelCase singular for mutations and subscriptions (see :func:`singular_name`)."""
+        return singular_name(self.basename, self.model)
+
+    @property
+    def detail_name(self) -> str:
+        """The detail query field (``post``; ``usersDetail`` where prefix == basename)."""
+        return detail_field_name(self.prefix, self.basename, self.model)
+
 
 @dataclasses.dataclass(frozen=True)
 class RootField:
@@ -179,15 +218,44 @@ class RootField:
         return self.operation.value
 
 
-def root_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
-    """Query and mutation fields for ``endpoint``, in a stable order."""
+#: (GraphQL name, viewset action, what builds the field)
+Planned = tuple[str, str, Callable[[], "RootField | None"]]
+
+
+def build_planned(
+    endpoint: Endpoint, planned: list[Planned], skipped: SkippedList | None
+) -> list[RootField]:
+    """Build each planned field with its action's view introspected, each on its own.
+
+    With ``skipped``, a field that raises is recorded there and left out; without,
+    the exception propagates.
+    """
     fields: list[RootField] = []
-    if endpoint.has_action("list"):
-        fields.append(_list_field(endpoint, builder))
-    if endpoint.has_action("retrieve"):
-        fields.append(_retrieve_field(endpoint, builder))
-    fields += _mutation_fields(endpoint, builder)
+    for name, action, make in planned:
+
+        def build(action: str = action, make: Callable[[], RootField | None] = make) -> Any:
+            with introspecting(endpoint.view(action)):
+                return make()
+
+        field = build() if skipped is None else skipped.attempt(endpoint, name, build)
+        if field is not None:
+            fields.append(field)
     return fields
+
+
+def root_fields(
+    endpoint: Endpoint, builder: Builder, skipped: SkippedList | None = None
+) -> list[RootField]:
+    """Query and mutation fields for ``endpoint``, in a stable order."""
+    planned: list[Planned] = []
+    if endpoint.has_action("list"):
+        planned.append((endpoint.list_name, "list", lambda: _list_field(endpoint, builder)))
+    if endpoint.has_action("retrieve"):
+        planned.append(
+            (endpoint.detail_name, "retrieve", lambda: _retrieve_field(endpoint, builder))
+        )
+    planned += _mutation_fields(endpoint, builder)
+    return build_planned(endpoint, planned, skipped)
 
 
 def list_arguments(endpoint: Endpoint) -> tuple[Argument, ...]:
@@ -204,7 +272,7 @@ def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
     else:
         return_type = list_of(node)
     return RootField(
-        camel(endpoint.prefix),
+        endpoint.list_name,
         Operation.LIST,
         endpoint,
         return_type,
@@ -217,7 +285,7 @@ def _retrieve_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("retrieve"))
     argument = lookup_argument(endpoint)
     return RootField(
-        camel(endpoint.basename),
+        endpoint.detail_name,
         Operation.RETRIEVE,
         endpoint,
         node,
@@ -252,35 +320,26 @@ def _write_field(
     return RootField(name, operation, endpoint, output, arguments, description)
 
 
-def _mutation_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
-    suffix = pascal(endpoint.basename)
-    fields: list[RootField | None] = []
+def _mutation_fields(endpoint: Endpoint, builder: Builder) -> list[Planned]:
+    suffix = pascal(endpoint.singular)
+    planned: list[Planned] = []
     if endpoint.has_action("create"):
-        fields.append(
-            _write_field(
-                endpoint, builder, Operation.CREATE, f"create{suffix}",
-                f"POST /{endpoint.prefix}/: create a {suffix}.",
-            )
-        )  # fmt: skip
+        planned.append((f"create{suffix}", "create", lambda: _write_field(
+            endpoint, builder, Operation.CREATE, f"create{suffix}",
+            f"POST /{endpoint.prefix}/: create a {suffix}.",
+        )))  # fmt: skip
     if endpoint.has_action("partial_update"):
-        fields.append(
-            _write_field(
-                endpoint, builder, Operation.UPDATE, f"update{suffix}",
-                f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
-            )
-        )  # fmt: skip
+        planned.append((f"update{suffix}", "partial_update", lambda: _write_field(
+            endpoint, builder, Operation.UPDATE, f"update{suffix}",
+            f"PATCH /{endpoint.prefix}/<id>/: change some fields of a {suffix}.",
+        )))  # fmt: skip
     if endpoint.has_action("destroy"):
-        fields.append(
-            RootField(
-                f"delete{suffix}",
-                Operation.DESTROY,
-                endpoint,
-                strawberry.ID,
-                (lookup_argument(endpoint),),
-                f"DELETE /{endpoint.prefix}/<id>/: returns the deleted {suffix}'s id.",
-            )
-        )
-    return [field for field in fields if field is not None]
+        planned.append((f"delete{suffix}", "destroy", lambda: RootField(
+            f"delete{suffix}", Operation.DESTROY, endpoint, strawberry.ID,
+            (lookup_argument(endpoint),),
+            f"DELETE /{endpoint.prefix}/<id>/: returns the deleted {suffix}'s id.",
+        )))  # fmt: skip
+    return planned
 
 
 def _warn_no_input(endpoint: Endpoint, serializer_class: type, action: str) -> None:

@@ -8,6 +8,11 @@ async ``impl(info, arguments) -> result``::
 
 Generated object types resolve fields straight from DRF's representation dict
 (:func:`dict_resolver`), so a field costs a dict lookup, not a resolver call.
+
+One viewset never takes the others down: what cannot be typed (while its fields are
+built, or when Strawberry rejects the assembled schema) is left out and listed in
+``schema.skipped``, each with a :class:`~schema_gen.skipped.SchemaBuildWarning`;
+``strict=True`` raises them all at once instead.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ import strawberry
 from django.core.exceptions import ImproperlyConfigured
 from strawberry.schema.config import StrawberryConfig
 
+from .actions import action_fields
+from .enums import tolerate_unknown_values
 from .object_types import TypeBuilder
 from .root_fields import Endpoint, Operation, RootField, root_fields
+from .skipped import SkippedList, reason_of
 from .subscriptions import subscription_fields
 from .types import async_generator_of
 
@@ -31,9 +39,11 @@ __all__ = ["Runner", "dict_resolver", "generate_schema", "make_resolver"]
 Impl = Callable[[strawberry.Info, dict[str, Any]], Awaitable[Any] | AsyncIterator[Any]]
 Runner = Callable[[RootField], Impl]
 
-MUTATIONS = frozenset({Operation.CREATE, Operation.UPDATE, Operation.DESTROY})
+MUTATIONS = frozenset(
+    {Operation.CREATE, Operation.UPDATE, Operation.DESTROY, Operation.ACTION_MUTATION}
+)
 SUBSCRIPTIONS = frozenset({Operation.SUBSCRIBE_ONE, Operation.SUBSCRIBE_LIST})
-QUERIES = frozenset({Operation.LIST, Operation.RETRIEVE})
+QUERIES = frozenset({Operation.LIST, Operation.RETRIEVE, Operation.ACTION_QUERY})
 
 
 def dict_resolver(root: Any, name: str) -> Any:
@@ -109,26 +119,71 @@ def generate_schema(
     endpoints: Iterable[Endpoint],
     runner: Runner,
     *,
+    strict: bool = False,
     schema_class: type[strawberry.Schema] = strawberry.Schema,
     **schema_kwargs: Any,
 ) -> strawberry.Schema:
-    """Build the schema: Query, Mutation and Subscription root types."""
+    """Build the schema: Query, Mutation and Subscription root types.
+
+    ``schema.skipped`` lists what was left out (:class:`~schema_gen.skipped.Skipped`);
+    with ``strict`` any such omission raises ``ImproperlyConfigured`` instead.
+    """
     endpoints = list(endpoints)
     if not endpoints:
         raise ImproperlyConfigured(
             "build_schema() got no registered viewsets: register at least one."
         )
     builder = TypeBuilder()
-    fields = [
-        field
-        for endpoint in endpoints
-        for field in (*root_fields(endpoint, builder), *subscription_fields(endpoint, builder))
-    ]
-    _check_unique_roots(fields)
+    skipped = SkippedList()
+    fields = [field for endpoint in endpoints for field in _fields(endpoint, builder, skipped)]
+    fields = _unique_roots(fields, skipped)
+
+    def assemble(fields: list[RootField]) -> strawberry.Schema:
+        return _assemble(fields, runner, schema_class, schema_kwargs)
+
+    try:
+        schema = assemble(fields)
+    except Exception as exc:
+        if skipped and not any(f.operation in QUERIES for f in fields):
+            raise skipped.error(f"{exc} Left out:") from exc
+        fields = _accepted(fields, skipped, exc)
+        schema = assemble(fields)
+    tolerate_unknown_values(schema)  # a stored value outside today's choices (issue 11)
+    skipped.report(strict=strict)
+    #: Every generated root field by GraphQL name, for runtimes that look operations up.
+    schema.root_fields = {field.name: field for field in fields}  # type: ignore[attr-defined]
+    #: What could not be typed and was left out, with why.
+    schema.skipped = tuple(skipped)  # type: ignore[attr-defined]
+    return schema
+
+
+def _fields(endpoint: Endpoint, builder: TypeBuilder, skipped: SkippedList) -> list[RootField]:
+    """Every root field of ``endpoint`` that can be built; the others recorded."""
+    since = len(skipped)
+    fields = skipped.attempt(
+        endpoint,
+        None,
+        lambda: [
+            *root_fields(endpoint, builder, skipped),
+            *action_fields(endpoint, builder, skipped),  # custom @action routes (issue 11)
+            *subscription_fields(endpoint, builder, skipped),
+        ],
+    )
+    if not fields and len(skipped) > since + 1:
+        skipped.merge_viewset(endpoint, since)
+    return fields or []
+
+
+def _assemble(
+    fields: list[RootField],
+    runner: Runner,
+    schema_class: type[strawberry.Schema],
+    schema_kwargs: dict[str, Any],
+) -> strawberry.Schema:
     query = _root_type("Query", [f for f in fields if f.operation in QUERIES], runner)
     if query is None:
         raise ImproperlyConfigured("No registered viewset has a list or retrieve action.")
-    schema = schema_class(
+    return schema_class(
         query=query,
         mutation=_root_type("Mutation", [f for f in fields if f.operation in MUTATIONS], runner),
         subscription=_root_type(
@@ -137,19 +192,96 @@ def generate_schema(
         config=StrawberryConfig(default_resolver=dict_resolver),
         **schema_kwargs,
     )
-    #: Every generated root field by GraphQL name, for runtimes that look operations up.
-    schema.root_fields = {field.name: field for field in fields}  # type: ignore[attr-defined]
-    return schema
 
 
-def _check_unique_roots(fields: list[RootField]) -> None:
+def _unique_roots(fields: list[RootField], skipped: SkippedList) -> list[RootField]:
+    """The first field of each name; later ones (case-only variants too) are left out."""
     seen: dict[str, RootField] = {}
+    unique: list[RootField] = []
     for field in fields:
-        other = seen.setdefault(field.name, field)
-        if other is not field:
-            raise ImproperlyConfigured(
-                f"Two registrations generate the root field {field.name!r}: prefix "
-                f"{other.endpoint.prefix!r} ({other.endpoint.viewset.__name__}) and prefix "
-                f"{field.endpoint.prefix!r} ({field.endpoint.viewset.__name__}). Give one a "
-                "different prefix or basename."
-            )
+        other = seen.setdefault(field.name.lower(), field)
+        if other is field:
+            unique.append(field)
+            continue
+        names = (
+            f"the same root field {field.name!r}"
+            if other.name == field.name
+            else f"root fields differing only in case, {other.name!r} and {field.name!r}"
+        )
+        skipped.add(
+            field.endpoint,
+            field.name,
+            f"prefix {other.endpoint.prefix!r} ({other.endpoint.viewset.__name__}) and prefix "
+            f"{field.endpoint.prefix!r} ({field.endpoint.viewset.__name__}) generate {names}. "
+            "Give one a different prefix or basename.",
+        )
+    return unique
+
+
+# --------------------------------------------------- what Strawberry rejects, isolated
+
+
+def _probe_runner(field: RootField) -> Impl:
+    async def impl(info: strawberry.Info, arguments: dict[str, Any]) -> None:
+        return None
+
+    return impl
+
+
+@strawberry.type(name="Query")
+class _ProbeQuery:
+    """A stand-in Query for probing an endpoint that has only mutations."""
+
+    probe: bool | None = None
+
+
+def _probe(fields: list[RootField]) -> Exception | None:
+    """Why Strawberry refuses a schema of just ``fields``, or None if it accepts it."""
+    queries = [f for f in fields if f.operation in QUERIES]
+    try:
+        query = _root_type("Query", queries, _probe_runner) or _ProbeQuery
+        strawberry.Schema(
+            query=query,
+            mutation=_root_type(
+                "Mutation", [f for f in fields if f.operation in MUTATIONS], _probe_runner
+            ),
+            subscription=_root_type(
+                "Subscription", [f for f in fields if f.operation in SUBSCRIPTIONS], _probe_runner
+            ),
+            config=StrawberryConfig(default_resolver=dict_resolver),
+        )
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _accepted(fields: list[RootField], skipped: SkippedList, error: Exception) -> list[RootField]:
+    """The fields Strawberry accepts, found once the whole schema was refused.
+
+    Each registration is probed alone, and a refused one field by field; if none is
+    refused alone (types from two registrations that cannot coexist), registrations
+    are added one at a time. Only runs when the schema was refused.
+    """
+    by_endpoint: dict[Endpoint, list[RootField]] = {}
+    for field in fields:
+        by_endpoint.setdefault(field.endpoint, []).append(field)
+    accepted: list[RootField] = []
+    for group in by_endpoint.values():
+        if _probe(group) is None:
+            accepted += group
+            continue
+        for field in group:
+            if (exc := _probe([field])) is None:
+                accepted.append(field)
+            else:
+                skipped.add(field.endpoint, field.name, f"Strawberry refuses it: {reason_of(exc)}")
+    if _probe(accepted) is None:
+        return accepted
+    together: list[RootField] = []
+    for group in by_endpoint.values():
+        group = [field for field in group if field in accepted]
+        if _probe([*together, *group]) is None:
+            together += group
+        elif group:
+            skipped.add(group[0].endpoint, None, f"Strawberry refuses it: {reason_of(error)}")
+    return together

@@ -21,10 +21,18 @@ import strawberry
 
 from .arguments import Argument
 from .introspection import dotted
-from .naming import camel
-from .root_fields import Endpoint, Operation, RootField, list_arguments, lookup_argument
+from .root_fields import (
+    Endpoint,
+    Operation,
+    Planned,
+    RootField,
+    build_planned,
+    list_arguments,
+    lookup_argument,
+)
 
 if TYPE_CHECKING:
+    from .skipped import SkippedList
     from .types import Builder
 
 __all__ = ["ChangeKind", "event_type", "subscription_fields"]
@@ -66,25 +74,37 @@ def _name(node: Any) -> str:
     return str(node.__strawberry_definition__.name)
 
 
-def subscription_fields(endpoint: Endpoint, builder: Builder) -> list[RootField]:
-    """The detail and list subscriptions of ``endpoint`` (only if it can list/retrieve)."""
-    fields = []
+def _one_field(endpoint: Endpoint, builder: Builder) -> RootField:
+    node = builder.output_type(endpoint.serializer_class("retrieve"))
+    return RootField(
+        f"{endpoint.detail_name}Changed", Operation.SUBSCRIBE_ONE, endpoint,
+        event_type(builder, node), (lookup_argument(endpoint),),
+        f"Changes to one {_name(node)}, as its subscriber may see them.",
+    )  # fmt: skip
+
+
+def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
+    node = builder.output_type(endpoint.serializer_class("list"))
+    return RootField(
+        f"{endpoint.list_name}Changed", Operation.SUBSCRIBE_LIST, endpoint,
+        event_type(builder, node), (*list_arguments(endpoint), INITIAL),
+        f"Changes to the {_name(node)} objects matching the filters.",
+    )  # fmt: skip
+
+
+def subscription_fields(
+    endpoint: Endpoint, builder: Builder, skipped: SkippedList | None = None
+) -> list[RootField]:
+    """The detail and list subscriptions of ``endpoint`` (only if it can list/retrieve).
+
+    Named after the query fields they follow: ``<detail field>Changed`` (so
+    ``usersDetailChanged`` where prefix == basename) and ``<list field>Changed``.
+    """
+    planned: list[Planned] = []
     if endpoint.has_action("retrieve"):
-        node = builder.output_type(endpoint.serializer_class("retrieve"))
-        fields.append(
-            RootField(
-                f"{camel(endpoint.basename)}Changed", Operation.SUBSCRIBE_ONE, endpoint,
-                event_type(builder, node), (lookup_argument(endpoint),),
-                f"Changes to one {_name(node)}, as its subscriber may see them.",
-            )
-        )  # fmt: skip
+        name = f"{endpoint.detail_name}Changed"
+        planned.append((name, "retrieve", lambda: _one_field(endpoint, builder)))
     if endpoint.has_action("list"):
-        node = builder.output_type(endpoint.serializer_class("list"))
-        fields.append(
-            RootField(
-                f"{camel(endpoint.prefix)}Changed", Operation.SUBSCRIBE_LIST, endpoint,
-                event_type(builder, node), (*list_arguments(endpoint), INITIAL),
-                f"Changes to the {_name(node)} objects matching the filters.",
-            )
-        )  # fmt: skip
-    return fields
+        name = f"{endpoint.list_name}Changed"
+        planned.append((name, "list", lambda: _list_field(endpoint, builder)))
+    return build_planned(endpoint, planned, skipped)

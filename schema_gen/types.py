@@ -38,6 +38,8 @@ class Builder(Protocol):
     pages: dict[type, type]
     #: node type -> its ``<Type>Event`` (subscriptions)
     events: dict[type, type]
+    #: TypedDict -> its object type (method fields hinted with a TypedDict)
+    typed_dicts: dict[type, type]
 
     def output_type(self, serializer_class: type[serializers.BaseSerializer]) -> type: ...
 

@@ -23,18 +23,21 @@ def run_benchmark(tmp_path: Path, *options: str) -> dict:
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "| mode | mix | N | delivered/expected |" in done.stdout
+    assert "| mode | mix | users | N | delivered/expected |" in done.stdout
     return json.loads(out.read_text())
 
 
-def assert_everything_delivered(report: dict, configurations: set[tuple[str, str]]) -> None:
+def assert_everything_delivered(
+    report: dict, configurations: set[tuple[str, str]], expected: int = 2 * 3
+) -> None:
     seen = {(r["config"]["mode"], r["config"]["mix"]) for r in report["results"]}
     assert seen == configurations
     for result in report["results"]:
         loadgen = result["loadgen"]
-        assert loadgen["expected"] == 2 * 3, result["config"]
+        assert loadgen["expected"] == expected, result["config"]
         assert loadgen["delivered"] == loadgen["expected"], result["config"]
         assert (loadgen["lost"], loadgen["duplicated"]) == (0, 0), result["config"]
+        assert loadgen["unexpected"] == 0, result["config"]
 
 
 def test_the_matrix_runs_every_mode(tmp_path: Path) -> None:
@@ -49,3 +52,19 @@ def test_writes_through_the_rest_api(tmp_path: Path) -> None:
     report = run_benchmark(tmp_path, "--modes", "ours", "--mixes", "same", "--writes", "rest")
     assert_everything_delivered(report, {("ours", "same")})
     assert report["results"][0]["config"]["writes"] == "rest"
+
+
+def test_distinct_users_and_the_project_mix_beside_one_user(tmp_path: Path) -> None:
+    report = run_benchmark(
+        tmp_path, "--modes", "ours", "--mixes", "same", "--users", "one,distinct,projects",
+        "--writes", "rest",
+    )  # fmt: skip
+    by_users = {r["config"]["users"]: r for r in report["results"]}
+    assert set(by_users) == {"one", "distinct", "projects"}
+    assert_everything_delivered({"results": [by_users["one"], by_users["distinct"]]},
+                                {("ours", "same")})  # fmt: skip
+    # The mix: sockets 0 and 1 in projects 0 and 1, one task each, changes 0 and 2 to
+    # project 0's; socket 0 also watches that task: 2 + 1 list deliveries + 2 detail.
+    mix = by_users["projects"]["loadgen"]
+    assert (mix["streams"], mix["expected"], mix["delivered"]) == (3, 5, 5)
+    assert (mix["lost"], mix["duplicated"], mix["unexpected"]) == (0, 0, 0)

@@ -74,3 +74,24 @@ def test_path_in_a_new_folder_is_created(tmp_path):
     target = tmp_path / "generated" / "schema.graphql"
     export("--path", str(target))
     assert target.read_text() == print_schema(schema) + "\n"
+
+
+def test_left_out_viewsets_are_printed_on_stderr():
+    err = StringIO()
+    sdl = export("tests.schemas.partial.schema", stderr=err)
+    assert "projects(" in sdl
+    assert "tasks" not in sdl
+    assert err.getvalue() == (
+        "Warning: tests.schemas.partial.ExplodingViewSet (registered as 'tasks') is left out "
+        "of the GraphQL schema: RuntimeError: settings.FEATURE_FLAGS is not configured\n"
+    )
+
+
+def test_schema_that_cannot_be_built_shows_its_real_exception(settings):
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "tests.schemas.broken.schema"}
+    with pytest.raises(CommandError) as excinfo:
+        export()
+    message = str(excinfo.value)
+    assert "AttributeError" in message
+    assert "GRAPHQL_SCHEMA_OPTIONS_THAT_DO_NOT_EXIST" in message
+    assert "does not define" not in message

@@ -56,3 +56,47 @@ def test_empty_registration_is_refused():
 def test_prefix_with_separators_is_camel_cased():
     schema = print_schema(build_schema([("board/comments", CommentViewSet)]))
     assert "boardComments(" in schema
+
+
+# ------------------------------------------------- a schema that cannot be built
+
+
+BROKEN = "tests.schemas.broken.schema"
+
+
+def test_import_schema_shows_the_modules_own_error():
+    from drf_graphql_live.registry import import_schema
+
+    with pytest.raises(AttributeError, match="GRAPHQL_SCHEMA_OPTIONS_THAT_DO_NOT_EXIST"):
+        import_schema(BROKEN)
+    with pytest.raises(ImportError, match="does not define 'nothing'"):
+        import_schema("tests.schemas.partial.nothing")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_model_save_with_a_broken_schema_module_does_not_raise_and_logs(
+    settings, monkeypatch, caplog
+):
+    """As ``migrate`` or a REST POST in a process that never built the schema."""
+    from drf_graphql_live.live.dependencies import LIVE
+    from sample_site.board.models import Project
+
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": BROKEN}
+    monkeypatch.setattr(LIVE, "_loaded", False)
+    with caplog.at_level("ERROR", logger="drf_graphql_live"):
+        project = Project.objects.create(name="Saved anyway")
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert "could not be loaded" in caplog.text
+    assert "GRAPHQL_SCHEMA_OPTIONS_THAT_DO_NOT_EXIST" in caplog.text
+    caplog.clear()
+    Project.objects.create(name="Second save")
+    assert caplog.text == ""  # logged once, not on every save
+
+
+def test_left_out_viewset_does_not_take_the_router_down():
+    from tests.schemas import partial
+
+    assert list(partial.schema.root_fields) == ["projects", "project", "projectChanged",
+                                                "projectsChanged"]  # fmt: skip
+    assert "tasks" not in print_schema(partial.schema)
+    assert [entry.prefix for entry in partial.schema.skipped] == ["tasks"]

@@ -47,3 +47,35 @@ def test_in_memory_layer_is_warned_about(settings):
     assert ids == ["drf_graphql_live.W002"]
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
     assert not [e for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
+
+
+def test_strict_is_off_by_default_and_turns_a_left_out_viewset_into_an_error(settings):
+    from drf_graphql_live import build_schema
+    from tests.schemas.partial import router
+
+    settings.DRF_GRAPHQL_LIVE = {}
+    assert live_settings.STRICT is False
+    settings.DRF_GRAPHQL_LIVE = {"STRICT": True}
+    with pytest.raises(ImproperlyConfigured, match=r"STRICT(.|\n)*ExplodingViewSet"):
+        build_schema(router)
+
+
+def _live_checks() -> list[checks.CheckMessage]:
+    return [m for m in checks.run_checks() if m.id and m.id.startswith("drf_graphql_live.")]
+
+
+def test_left_out_viewsets_are_listed_by_the_system_check(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "tests.schemas.partial.schema"}
+    messages = _live_checks()
+    assert [(m.id, m.level) for m in messages] == [("drf_graphql_live.W003", checks.WARNING)]
+    assert "ExplodingViewSet (registered as 'tasks') is left out" in messages[0].msg
+    assert "STRICT" in messages[0].hint
+
+
+def test_schema_that_cannot_be_built_is_a_check_error(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "tests.schemas.broken.schema"}
+    messages = _live_checks()
+    assert [m.id for m in messages] == ["drf_graphql_live.E002"]
+    assert "AttributeError" in messages[0].msg

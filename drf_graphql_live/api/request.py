@@ -32,9 +32,17 @@ from schema_gen import RootField
 
 from .selection import SelectionTree
 
-__all__ = ["LiveContext", "OperationRequest", "operation_request"]
+__all__ = ["LiveContext", "OperationRequest", "apply_identity", "operation_request"]
 
 _HTTP_SCHEME = {"ws": "http", "wss": "https"}
+#: What describes a body; the request of an operation has none (a mutation's input is
+#: handed to DRF as ``request.data`` directly).
+_BODY_HEADERS = (
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "HTTP_CONTENT_ENCODING",
+    "HTTP_TRANSFER_ENCODING",
+)
 
 
 @dataclasses.dataclass
@@ -89,21 +97,38 @@ def operation_request(
         "query_string": urlencode(list(query)).encode(),
     }
     request = ASGIRequest(http_scope, io.BytesIO(b""))
+    for name in _BODY_HEADERS:
+        # The GraphQL POST's body is not this request's: with its Content-Type and
+        # Content-Length kept, whatever reads request.POST (django-oauth-toolkit's
+        # OAuth2Authentication) parses an empty "JSON body" and fails.
+        request.META.pop(name, None)
     if context.revoked:
         request.META.pop("HTTP_COOKIE", None)
         request.META.pop("HTTP_AUTHORIZATION", None)
-        request.user = AnonymousUser()
-        return request
-    for name, value in context.headers.items():
-        request.META["HTTP_" + name.upper().replace("-", "_")] = value
-    request.user = scope.get("user") or AnonymousUser()
-    if "session" in scope:
-        request.session = scope["session"]
+    else:
+        for name, value in context.headers.items():
+            request.META["HTTP_" + name.upper().replace("-", "_")] = value
+    apply_identity(request, context)
     if context.is_websocket or not context.enforce_csrf:
         # The handshake's Origin was checked (AllowedHostsOriginValidator); a socket has
         # no CSRF token to send, so session-authenticated mutations over it are allowed.
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # Django's
     return request
+
+
+def apply_identity(request: HttpRequest, context: LiveContext) -> None:
+    """Give ``request`` the user and session the transport authenticated ``context`` as.
+
+    Called again after the project's middleware ran (:mod:`.middleware`): its
+    authentication and session middlewares rebuild both from the cookie, which is not
+    how a ``connection_init`` token, a revoked socket or a test's user was established.
+    """
+    if context.revoked:
+        request.user = AnonymousUser()
+        return
+    request.user = context.scope.get("user") or AnonymousUser()
+    if "session" in context.scope:
+        request.session = context.scope["session"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,8 @@ value is byte-for-byte the REST value::
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -24,28 +26,90 @@ from schema_gen import Operation, RootField
 from schema_gen.schema import Impl
 
 from ..exceptions import to_graphql_error
+from .payload import filled, missing_fields
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest
 from .selection import SelectionTree, selection_tree
 from .sync import run_sync
-from .viewsets import operation_view
+from .viewsets import run_view
 
 __all__ = ["query_impl", "run_action"]
 
+logger = logging.getLogger("drf_graphql_live")
 
-def run_action(operation: OperationRequest) -> Any:
-    """Run the field's viewset action synchronously; JSON data, or raises a GraphQL error."""
+#: The selected non-null fields a value leaves null or out (see :mod:`.payload`).
+Missing = Callable[[Any], list[str]]
+_WRITES = (Operation.CREATE, Operation.UPDATE)
+
+
+def run_action(operation: OperationRequest, missing: Missing | None = None) -> Any:
+    """Run the field's viewset action synchronously; JSON data, or raises a GraphQL error.
+
+    With ``missing``, a write whose response lacks a selected non-null field answers
+    with the object as read again after the commit (:mod:`.payload`), never an error.
+    """
     field, arguments = operation.field, operation.arguments
     data = input_to_data(arguments["input"]) if "input" in arguments else None
-    try:
-        view, request = operation_view(operation, field.action, data=data)
+    written: dict[str, Any] = {}
+
+    def work(view: Any, request: Any) -> Response:
         view.initial(request)
-        response: Response = getattr(view, field.action)(request, **operation.lookup)
+        if field.operation in _WRITES:
+            _remember_lookup(view, written)
+        return getattr(view, field.action)(request, **operation.lookup)
+
+    try:
+        response = run_view(operation, field.action, work, data=data)
     except Exception as exc:
         raise to_graphql_error(exc) from exc
     if field.operation is Operation.DESTROY:
         return str(next(iter(operation.lookup.values())))
-    return _shape(field, to_json(response.data))
+    answer = _shape(field, to_json(response.data))
+    if missing is not None and written and missing(answer):
+        answer = _completed(operation, answer, written, missing)
+    return answer
+
+
+def _remember_lookup(view: Any, written: dict[str, Any]) -> None:
+    """Record the URL kwargs of the object ``perform_create``/``perform_update`` saves."""
+    for name in ("perform_create", "perform_update"):
+        perform = getattr(view, name)
+
+        def remembering(serializer: Any, perform: Callable[[Any], Any] = perform) -> Any:
+            result = perform(serializer)
+            instance = getattr(serializer, "instance", None)
+            if instance is not None:
+                kwarg = view.lookup_url_kwarg or view.lookup_field
+                written[kwarg] = str(getattr(instance, view.lookup_field))
+            return result
+
+        setattr(view, name, remembering)
+
+
+def _completed(
+    operation: OperationRequest, answer: Any, lookup: dict[str, Any], missing: Missing
+) -> Any:
+    """``answer`` filled from a ``retrieve`` of the written object (the change is committed:
+    a failure here is logged, and the response answered as it is)."""
+
+    def work(view: Any, request: Any) -> Any:
+        view.initial(request)
+        return view.retrieve(request, **lookup).data
+
+    try:
+        reread = to_json(run_view(operation, "retrieve", work, lookup=lookup))
+    except Exception:
+        logger.warning("Could not read %s %s again", operation.field.name, lookup, exc_info=True)
+        return answer
+    answer = filled(answer, reread)
+    if still := missing(answer):
+        logger.error(
+            "%s committed, but its answer has no value for non-null %s: the serializer "
+            "omits them for this request; make them allow_null/not required.",
+            operation.field.name,
+            ", ".join(still),
+        )
+    return answer
 
 
 def _shape(field: RootField, data: Any) -> Any:
@@ -81,9 +145,18 @@ def query_impl(field: RootField) -> Impl:
             context = LiveContext(scope=_scope_of(context))
         operation = OperationRequest(field, context, arguments, _query_selection(field, info))
         async with context.serial:
-            return await run_sync(run_action, operation)
+            return await run_sync(run_action, operation, _missing_in(field, info))
 
     return impl
+
+
+def _missing_in(field: RootField, info: Any) -> Missing | None:
+    """For a write: what its answer leaves out of the client's non-null selection."""
+    if field.operation not in _WRITES:
+        return None
+    tree = selection_tree(info.selected_fields[0].selections)
+    graphql_type = info._raw_info.return_type  # graphql-core's type; Strawberry's Info wraps it
+    return lambda value: missing_fields(value, graphql_type, tree)
 
 
 def _scope_of(context: Any) -> dict[str, Any]:

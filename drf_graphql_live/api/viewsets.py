@@ -4,11 +4,14 @@
 ``dispatch()`` wraps the request and runs ``initial()``. We do the same steps, minus
 the HTTP response, so every hook the project overrides still runs. This is the one
 place where an operation becomes a viewset and its request, for queries, mutations
-and subscriptions alike::
+and subscriptions alike, inside the project's middleware (:mod:`.middleware`) as a REST
+request would be::
 
-    view, request = operation_view(operation, "list")
-    view.initial(request)      # authentication, permissions, throttles, the method
-    response = view.list(request)
+    def work(view, request):
+        view.initial(request)  # authentication, permissions, throttles, the method
+        return view.list(request)
+
+    response = run_view(operation, "list", work)
 
 A method the viewset refuses is refused here as ``dispatch()`` refuses it, after
 ``initial()``: a field the generator left out (:meth:`schema_gen.Endpoint.has_action`)
@@ -18,7 +21,7 @@ that is reached anyway answers MethodNotAllowed (BAD_REQUEST), never runs the ac
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -30,11 +33,14 @@ from schema_gen import Endpoint
 from schema_gen.arguments import to_query_params
 from schema_gen.root_fields import ACTION_METHODS, method_allowed
 
+from .middleware import through_middleware
 from .prefetch import optimize_queryset
-from .request import OperationRequest, operation_request
+from .request import OperationRequest, apply_identity, operation_request
 from .selection import SelectionTree, prune_serializer
 
-__all__ = ["ACTION_METHODS", "list_path", "operation_view", "prepare_view", "trim_view"]
+__all__ = ["ACTION_METHODS", "list_path", "prepare_view", "run_view", "trim_view"]
+
+T = TypeVar("T")
 
 _DETAIL_ACTIONS = frozenset({"retrieve", "partial_update", "destroy"})
 #: Arguments that are not REST query parameters: the URL's lookup, the body, and the
@@ -50,13 +56,21 @@ def list_path(endpoint: Endpoint, fallback: str) -> str:
         return fallback
 
 
-def operation_view(
-    operation: OperationRequest, action: str, *, data: Any = None, render: bool = True
-) -> tuple[GenericViewSet, Request]:
-    """(viewset instance, DRF request) running ``action`` as ``operation`` asks it.
+def run_view(
+    operation: OperationRequest,
+    action: str,
+    work: Callable[[GenericViewSet, Request], T],
+    *,
+    data: Any = None,
+    render: bool = True,
+    lookup: dict[str, Any] | None = None,
+) -> T:
+    """``work(view, request)`` on the viewset running ``action`` as ``operation`` asks it.
 
-    The request has the REST call's method, list path and query string; with
-    ``render`` and a selection the serializer is trimmed to it (:func:`trim_view`).
+    The request has the REST call's method, list path and query string, and passes
+    through the project's middleware first; with ``render`` and a selection the
+    serializer is trimmed to it (:func:`trim_view`). ``lookup`` replaces the
+    operation's URL kwargs (a mutation's answer re-read by ``retrieve``).
     """
     field = operation.field
     filters = [a for a in field.arguments if a.python_name not in _NOT_QUERY_PARAMS]
@@ -66,12 +80,22 @@ def operation_view(
         path=list_path(field.endpoint, operation.context.scope.get("path", "/")),
         query=to_query_params(filters, operation.arguments),
     )
-    view, request = prepare_view(
-        field.endpoint, action, django_request, kwargs=operation.lookup, data=data
+
+    def in_view(request: HttpRequest) -> T:
+        view, drf_request = prepare_view(
+            field.endpoint,
+            action,
+            request,
+            kwargs=operation.lookup if lookup is None else lookup,
+            data=data,
+        )
+        if render and operation.selection is not None:
+            trim_view(view, operation.selection)
+        return work(view, drf_request)
+
+    return through_middleware(
+        django_request, lambda request: apply_identity(request, operation.context), in_view
     )
-    if render and operation.selection is not None:
-        trim_view(view, operation.selection)
-    return view, request
 
 
 def prepare_view(
@@ -134,19 +158,32 @@ def trim_view(view: GenericViewSet, selection: SelectionTree) -> None:
     The serializer drops unselected fields (:func:`.selection.prune_serializer`), and
     ``filter_queryset`` gains the joins the trimmed serializer walks
     (:func:`.prefetch.optimize_queryset`).
+
+    The viewset is never re-entered from inside itself: a project's
+    ``get_serializer_context()`` may call ``self.filter_queryset(...)`` (paperless-ngx
+    does), and building a serializer here calls that hook. While one is built, the
+    project's hooks get the project's own ``filter_queryset``, as in REST, instead of
+    ours (which would build a serializer again, forever).
     """
     original_get_serializer: Callable[..., Any] = view.get_serializer
     original_filter_queryset: Callable[..., Any] = view.filter_queryset
+    building = False
 
-    def get_serializer(*args: Any, **kwargs: Any) -> Any:
-        serializer = original_get_serializer(*args, **kwargs)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        nonlocal building
+        outer, building = building, True
+        try:
+            serializer = original_get_serializer(*args, **kwargs)
+        finally:
+            building = outer
         prune_serializer(serializer, selection)
         return serializer
 
     def filter_queryset(queryset: Any) -> Any:
-        template = original_get_serializer()
-        prune_serializer(template, selection)
-        return optimize_queryset(original_filter_queryset(queryset), template)
+        filtered = original_filter_queryset(queryset)
+        if building:  # a hook of the serializer being built: REST's filter_queryset
+            return filtered
+        return optimize_queryset(filtered, build())
 
-    view.get_serializer = get_serializer  # type: ignore[method-assign]
+    view.get_serializer = build  # type: ignore[method-assign]
     view.filter_queryset = filter_queryset  # type: ignore[method-assign]

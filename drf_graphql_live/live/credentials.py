@@ -9,7 +9,8 @@ on the channel layer every process listens to::
 * ``user_logged_out`` (with the session key being flushed), a deleted ``Session`` row;
 * a deleted DRF ``Token``;
 * a saved user (deactivated, password changed: anything but a ``last_login`` update),
-  a deleted user.
+  a deleted user, a change of the user's Django groups or permissions (permission
+  classes read them, and the live path keeps each subscriber's user between changes).
 
 Each hub then re-checks the subscriptions of those users with the credentials they were
 opened with (:func:`ended_credentials`); those that no longer authenticate end with
@@ -29,7 +30,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY, get_user_model, user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ..api.authentication import still_authenticated, user_key
 from ..api.request import LiveContext
@@ -126,6 +127,18 @@ def _on_token_deleted(sender: Any, instance: Any, **_: Any) -> None:
     announce(users=[instance.user_id])
 
 
+def _on_user_m2m_changed(
+    sender: Any, instance: Any, action: str, model: Any, pk_set: Any = None, **_: Any
+) -> None:
+    """A user's groups or permissions changed (either side of the relation)."""
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, get_user_model()):
+        announce(users=[instance.pk])
+    elif pk_set:
+        announce(users=pk_set)  # the group's (or permission's) side: its users
+
+
 def _on_session_deleted(sender: Any, instance: Any, **_: Any) -> None:
     try:
         user = instance.get_decoded().get(SESSION_KEY)
@@ -142,6 +155,12 @@ def connect() -> None:
     post_delete.connect(
         _on_user_deleted, sender=user_model, dispatch_uid="drf_graphql_live.user_deleted"
     )
+    for relation in (user_model.groups, user_model.user_permissions):
+        m2m_changed.connect(
+            _on_user_m2m_changed,
+            sender=relation.through,
+            dispatch_uid=f"drf_graphql_live.user_m2m.{relation.through._meta.label_lower}",
+        )
     if apps.is_installed("rest_framework.authtoken"):
         from rest_framework.authtoken.models import Token
 

@@ -106,7 +106,11 @@ class Subscriber:
 
 
 class WireSubscriber:
-    """A graphql-transport-ws subscription fed pre-rendered frames (see the module doc)."""
+    """A subscription fed pre-rendered frames (see the module doc).
+
+    graphql-transport-ws by default; the HTTP streams (graphql-sse, Apollo multipart,
+    :mod:`drf_graphql_live.transport.http_streams`) pass their own ``wrap``.
+    """
 
     __slots__ = (
         "close",
@@ -117,12 +121,20 @@ class WireSubscriber:
         "prefix",
         "send",
         "stand_in",
+        "suffix",
         "writer",
     )
 
-    def __init__(self, operation_id: str, send: Send, close: Close) -> None:
+    def __init__(
+        self, operation_id: str, send: Send, close: Close, *, wrap: tuple[str, str] | None = None
+    ) -> None:
         self.group: Any = None  # set by the group it joins
-        self.prefix = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
+        #: What goes around a rendered payload: the graphql-transport-ws ``next`` message
+        #: by default; ``wrap`` gives another wire's (an SSE event, a multipart part).
+        self.prefix, self.suffix = wrap or (
+            '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":',
+            "}",
+        )
         self.send, self.close = send, close
         #: pk -> (the client had the object before this frame, frame): written in order
         self.pending: OrderedDict[str, tuple[bool, str]] = OrderedDict()
@@ -150,7 +162,7 @@ class WireSubscriber:
             if combined is None:
                 return  # added and removed before the client heard of it
             kind = combined
-        frame = self.prefix + change.bodies[kind] + "}"
+        frame = self.prefix + change.bodies[kind] + self.suffix
         if self.writer is None:
             self._write(frame)
             return
@@ -163,7 +175,9 @@ class WireSubscriber:
         if self.ended:
             return
         self.ended = True  # nothing after the error
-        frame = self.prefix + json.dumps({"data": None, "errors": [_formatted(error)]}) + "}"
+        frame = (
+            self.prefix + json.dumps({"data": None, "errors": [_formatted(error)]}) + self.suffix
+        )
         if self.writer is None:
             self._write(frame)
         else:

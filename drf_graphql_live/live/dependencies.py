@@ -24,16 +24,13 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.urls import get_resolver
-from django.utils.module_loading import import_string
 
 from schema_gen import Endpoint
-from schema_gen.introspection import instantiate
+from schema_gen.introspection import instantiate, introspecting
 
 from ..api.prefetch import related_lookups
-from ..settings import live_settings
+from ..registry import load_project_schema
 
 __all__ = ["LIVE", "LiveRegistry", "model_label"]
 
@@ -76,10 +73,16 @@ class LiveRegistry:
             if self._loaded:
                 return
             self._loaded = True  # even if loading fails: never retry on every save
-            if live_settings.SCHEMA:
-                import_string(live_settings.SCHEMA)
-            else:
-                get_resolver(settings.ROOT_URLCONF).url_patterns  # noqa: B018
+            try:
+                load_project_schema()
+            except Exception:
+                # Called from the host app's save path (migrate, REST, admin): a schema
+                # that cannot be built must never break it. Say so once, and go on.
+                logger.exception(
+                    "The GraphQL schema could not be loaded, so this process publishes "
+                    "no model changes to subscribers. `manage.py check` and `manage.py "
+                    "export_schema` show the error."
+                )
 
     def watches(self, model: type[models.Model]) -> bool:
         """Whether a change of a ``model`` row may matter to some subscriber."""
@@ -93,13 +96,15 @@ class LiveRegistry:
         """Primary keys of registered objects whose representation shows row ``pk``.
 
         Runs in the writer, inside its transaction: one ``values_list`` query per
-        dependency path, however many subscribers there are.
+        dependency path, however many subscribers there are. Through ``_base_manager``:
+        a default manager may filter on request-scoped state (a tenant) that a save
+        outside a request does not have, and every affected row must be found anyway.
         """
         affected: dict[str, set[str]] = defaultdict(set)
         for root, path in sorted(
             self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1])
         ):
-            pks = root._default_manager.filter(**{path: pk}).values_list("pk", flat=True)
+            pks = root._base_manager.filter(**{path: pk}).values_list("pk", flat=True)
             affected[model_label(root)].update(str(p) for p in pks)
         return affected
 
@@ -110,7 +115,8 @@ def _paths(endpoint: Endpoint) -> set[str]:
         if not endpoint.has_action(action):
             continue
         serializer_class = endpoint.serializer_class(action)
-        selects, prefetches = related_lookups(instantiate(serializer_class), endpoint.model)
+        with introspecting(endpoint.view(action)):  # the serializer's request, as at build time
+            selects, prefetches = related_lookups(instantiate(serializer_class), endpoint.model)
         paths |= selects | prefetches
         meta = getattr(serializer_class, "Meta", None)
         paths |= set(getattr(meta, "live_depends_on", ()))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Hashable
@@ -37,12 +38,13 @@ from ..api.authentication import user_key
 from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
 from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
+from .batch import GroupCache, evaluate_batch
 from .credentials import CredentialsChange, credentials_key, ended_credentials
 from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
 from .render import LiveDocument
-from .visibility import CredentialsRefused, Refused, admit, evaluate_each, snapshot
+from .visibility import CredentialsRefused, Refused, admit, snapshot
 
 __all__ = ["Group", "group_key", "process"]
 
@@ -93,6 +95,8 @@ class Group:
         self.added: dict[str, str] = {}  # pk -> rendered ADDED payload, for such joiners
         self.only_pk: str | None = None  # a detail subscription follows one object
         self.lock = asyncio.Lock()
+        #: the authenticated view and compiled membership query kept between changes
+        self.cache = GroupCache()
 
     def relevant_pks(self, event: ChangeEvent) -> list[str]:
         pks = set(event["affects"].get(self.model, ()))
@@ -136,6 +140,17 @@ class Group:
         lets a no-op change (a login touching ``last_login`` of a nested user) send
         nothing.
         """
+        try:
+            await self._join(subscriber, initial, context)
+        except GraphQLError:
+            raise
+        except Exception as exc:
+            # Issue 11: a failure of the project's viewset (or ours) while admitting is
+            # an INTERNAL_SERVER_ERROR for the subscriber and a traceback in the log
+            # (to_graphql_error logs it), never a subscription that silently hears nothing.
+            raise to_graphql_error(exc) from exc
+
+    async def _join(self, subscriber: Member, initial: bool, context: LiveContext) -> None:
         order = None
         if self.primed:  # the subscribe request's checks, outside the lock
             order = await run_sync(admit, self.operation, ordered=initial)
@@ -167,6 +182,7 @@ class Group:
 
     def _forget_state(self) -> None:
         """Nobody holds the state any more: the next join takes a fresh snapshot."""
+        self.cache.reset()
         self.primed = False
         self.only_pk = None
         self.state.clear()
@@ -262,6 +278,10 @@ class Group:
                 subscriber.fail(error)
         if not self.subscribers:
             self._forget_state()
+        elif self.operation.context.revoked:  # evaluate as a subscriber still here
+            context = next(iter(self.contexts.values()))
+            self.operation = dataclasses.replace(self.operation, context=context)
+            self.cache.reset()
 
     def fail(self, exc: Exception) -> None:
         """An evaluation failed (a database error): end this group's subscriptions only.
@@ -314,7 +334,11 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
             loop.call_soon_threadsafe(results.put_nowait, result)
 
         hop = asyncio.ensure_future(
-            run_sync(evaluate_each, [(group.operation, pks) for group, pks in work], deliver)
+            run_sync(
+                evaluate_batch,
+                [(group.operation, group.cache, pks) for group, pks in work],
+                deliver,
+            )
         )
         # Queued after every result it delivered (same thread, FIFO): the hop ended early.
         hop.add_done_callback(lambda _: results.put_nowait(_HOP_ENDED))

@@ -189,6 +189,7 @@ class Hub:
             try:
                 await group.end_revoked(change)
                 if change.users and group.subscribers and change.concerns(group.operation.context):
+                    group.cache.reset()  # the user's row may have changed: authenticate anew
                     await group.resync()
             except Exception:  # a bug must not stop the hub
                 logger.exception("Re-checking credentials failed for %s", group.field.name)

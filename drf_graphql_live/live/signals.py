@@ -13,8 +13,9 @@ announced with :func:`publish_changes`.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -89,6 +90,30 @@ def publish_changes(
         _announce(model, pk, deleted=deleted, affects=LIVE.affected(model, pk), using=using)
 
 
+def _never_raises(receiver: Callable[..., None]) -> Callable[..., None]:
+    """A receiver that logs its failure instead of raising into the host's save path.
+
+    The receivers run inside the project's own ``save()``/``delete()``: an exception
+    there would fail a REST ``POST`` whose row is already written, or ``migrate``.
+    Losing one announcement is the lesser harm; the log says which.
+    """
+
+    @functools.wraps(receiver)
+    def guarded(sender: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            receiver(sender, *args, **kwargs)
+        except Exception:
+            logger.exception(
+                "drf_graphql_live could not announce a change of %s (pk=%s); the write "
+                "itself is unaffected",
+                getattr(sender, "__name__", sender),
+                getattr(kwargs.get("instance"), "pk", None),
+            )
+
+    return guarded
+
+
+@_never_raises
 def _on_save(
     sender: type[models.Model],
     instance: models.Model,
@@ -103,11 +128,13 @@ def _on_save(
     )
 
 
+@_never_raises
 def _on_pre_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
     if LIVE.watches(sender):
         setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
 
 
+@_never_raises
 def _on_post_delete(
     sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
 ) -> None:
@@ -117,6 +144,7 @@ def _on_post_delete(
     _announce(sender, instance.pk, deleted=LIVE.is_root(sender), affects=affects, using=using)
 
 
+@_never_raises
 def _on_m2m_changed(
     sender: Any,
     instance: models.Model,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
@@ -27,7 +27,7 @@ from schema_gen import Operation
 from ..api.representation import to_json
 from ..api.request import OperationRequest
 from ..api.sync import close_stale_connections
-from ..api.viewsets import operation_view
+from ..api.viewsets import run_view
 from ..exceptions import to_graphql_error
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "snapshot",
     "subscribe_view",
 ]
+
+T = TypeVar("T")
 
 _REFUSED = (
     drf_exceptions.NotAuthenticated,
@@ -60,14 +62,43 @@ class AccessLost(Refused):
     """``has_permission`` refuses the subscriber now: every object it had is REMOVED."""
 
 
+@overload
 def subscribe_view(
     operation: OperationRequest,
+    work: Callable[[GenericViewSet], T],
     *,
     initial: bool,
     authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
     render: bool = True,
-) -> GenericViewSet:
-    """A viewset instance as the subscriber, for ``list`` or ``retrieve``.
+) -> T: ...
+
+
+@overload
+def subscribe_view(
+    operation: OperationRequest,
+    work: None = None,
+    *,
+    initial: bool,
+    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    render: bool = True,
+) -> GenericViewSet: ...
+
+
+def subscribe_view(
+    operation: OperationRequest,
+    work: Callable[[GenericViewSet], Any] | None = None,
+    *,
+    initial: bool,
+    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    render: bool = True,
+) -> Any:
+    """``work(view)`` on a viewset instance as the subscriber, for ``list`` or ``retrieve``.
+
+    It runs inside the project's middleware, as the REST request would
+    (:func:`~drf_graphql_live.api.viewsets.run_view`). Without ``work`` the view itself is
+    returned, set up inside the middleware: attributes they set on the request stay,
+    but what lasts only while they run (a ``with scope(...)`` around ``get_response``)
+    does not cover its later use.
 
     ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
     the subscribe request does; event re-checks skip the throttles. ``authenticated``
@@ -76,13 +107,16 @@ def subscribe_view(
     serializer is not trimmed nor its queryset joined for rendering.
     """
     action = "list" if operation.field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
-    view, drf_request = operation_view(operation, action, render=render)
-    if initial:
-        view.initial(drf_request)
-    else:
-        _authenticate(view, drf_request, operation, authenticated)
-        view.check_permissions(drf_request)
-    return view
+
+    def checked(view: GenericViewSet, drf_request: Any) -> Any:
+        if initial:
+            view.initial(drf_request)
+        else:
+            _authenticate(view, drf_request, operation, authenticated)
+            view.check_permissions(drf_request)
+        return view if work is None else work(view)
+
+    return run_view(operation, action, checked, render=render)
 
 
 def _authenticate(
@@ -136,14 +170,18 @@ def evaluate(
     authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
 ) -> dict[str, Any]:
     """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
+
+    def nodes(view: GenericViewSet) -> dict[str, Any]:
+        objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
+        rendered = _rendered(view, objects)
+        return {str(obj.pk): node for obj, node in zip(objects, rendered, strict=True)}
+
     try:
-        view = subscribe_view(operation, initial=False, authenticated=authenticated)
+        found = subscribe_view(operation, nodes, initial=False, authenticated=authenticated)
     except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
         raise CredentialsRefused(str(exc)) from exc
     except drf_exceptions.PermissionDenied as exc:
         raise AccessLost(str(exc)) from exc
-    objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
-    found = {str(obj.pk): node for obj, node in zip(objects, _rendered(view, objects), strict=True)}
     return {pk: found.get(pk) for pk in pks}
 
 
@@ -178,14 +216,17 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
     Raises the GraphQL error a refused subscribe request gets (NOT_AUTHENTICATED,
     PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
     """
-    with _refused_as_graphql_error():
-        view = subscribe_view(operation, initial=True)
+
+    def current(view: GenericViewSet) -> list[tuple[str, Any]]:
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
             objects = _visible(view, view.filter_queryset(view.get_queryset()))
-    rendered = _rendered(view, objects)
-    return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
+        rendered = _rendered(view, objects)
+        return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
+
+    with _refused_as_graphql_error():
+        return subscribe_view(operation, current, initial=True)
 
 
 def admit(operation: OperationRequest, *, ordered: bool) -> list[str]:
@@ -197,14 +238,17 @@ def admit(operation: OperationRequest, *, ordered: bool) -> list[str]:
     the list in its order (for ``initial``); raises the GraphQL error a refused
     subscriber gets.
     """
-    with _refused_as_graphql_error():
-        view = subscribe_view(operation, initial=True, render=False)
+
+    def pks(view: GenericViewSet) -> list[str]:
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             return [str(view.get_object().pk)]
         if not ordered:
             return []
         queryset = view.filter_queryset(view.get_queryset()).prefetch_related(None)
         return [str(pk) for pk in queryset.values_list("pk", flat=True)]  # no prefetch on pks
+
+    with _refused_as_graphql_error():
+        return subscribe_view(operation, pks, initial=True, render=False)
 
 
 @contextlib.contextmanager

@@ -4,5 +4,6 @@
 (graphql-transport-ws and the legacy protocol, with the fast path into
 :mod:`drf_graphql_live.live`), :mod:`.auth` (DRF authentication of ``connection_init``)
 and :mod:`.graphiql` (the IDE page and its assets). ``drf_graphql_live.asgi`` wires them
-into the project's ASGI application.
+into the project's ASGI application; :mod:`.django_view` serves queries, mutations and
+GraphiQL from the URLconf (``runserver``, WSGI) through ``drf_graphql_live.urls``.
 """

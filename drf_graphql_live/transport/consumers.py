@@ -3,7 +3,8 @@
 Strawberry already implements GraphQL over HTTP and both WebSocket protocols; we only
 add what is ours (STYLE.md, habit 2)::
 
-    GraphQLHTTPConsumer.as_asgi(schema=schema)       # POST/GET queries, GraphiQL page
+    GraphQLHTTPConsumer.as_asgi(schema=schema)       # POST/GET queries, GraphiQL page,
+                                                     # subscriptions over SSE / multipart
     GraphQLWSConsumer.as_asgi(schema=schema)         # graphql-transport-ws + legacy
 
 Both give resolvers a :class:`~drf_graphql_live.api.request.LiveContext` built from the
@@ -16,8 +17,9 @@ through the ASGI server's own ``send`` when ``live_application`` passed it
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,21 +27,36 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.utils.crypto import get_random_string
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.channels import GraphQLHTTPConsumer as StrawberryHTTPConsumer
 from strawberry.channels import GraphQLWSConsumer as StrawberryWSConsumer
-from strawberry.channels.handlers.http_handler import ChannelsRequest, ChannelsResponse
-from strawberry.channels.handlers.ws_handler import ChannelsWebSocketAdapter
-from strawberry.http.async_base_view import AsyncBaseHTTPView
+from strawberry.channels.handlers.http_handler import (
+    ChannelsRequest,
+    ChannelsResponse,
+    MultipartChannelsResponse,
+)
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from ..api.request import LiveContext
+from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
-from ..exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR, NOT_FOUND, to_graphql_error
+from ..exceptions import (
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    LiveGraphQLError,
+    to_graphql_error,
+)
+from ..live.render import prepare_live_operation, split_arguments
 from ..settings import live_settings
-from . import graphiql
+from . import graphiql, http_streams
 from .auth import connection_headers, header_user
 from .origin import origin_allowed
 from .protocols import LegacyWSHandler, TransportWSHandler
+from .websocket import SERVER_SEND, LiveWebSocketAdapter
 
 __all__ = [
     "SERVER_SEND",
@@ -48,9 +65,6 @@ __all__ = [
     "LiveWebSocketAdapter",
     "error_response",
 ]
-
-#: Scope key of the ASGI server's own ``send``, set by ``live_application``.
-SERVER_SEND = "drf_graphql_live.server_send"
 
 
 #: No per-consumer channel: Channels would otherwise create one channel (and a layer
@@ -82,12 +96,23 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
     def __init__(self, schema: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_queries_via_get", live_settings.ALLOW_QUERIES_VIA_GET)
         kwargs.setdefault("graphql_ide", "graphiql" if live_settings.graphiql else None)
+        kwargs.setdefault(
+            "subscription_protocols",
+            (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, *http_streams.STREAM_PROTOCOLS),
+        )
         super().__init__(schema, **kwargs)
+        self._live_stream: http_streams.LiveStreamResponse | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # Kept for the streams: while ``handle`` runs, Channels reads nothing from
+        # ``receive``, so a stream can wait there for the client's ``http.disconnect``.
+        self._receive = receive
+        await super().__call__(scope, receive, send)
 
     async def handle(self, body: bytes) -> None:
         asset = self._asset_name()
         if asset is None:
-            await super().handle(body)
+            await self._answer(ChannelsRequest(consumer=self, body=body))
             return
         found = graphiql.read_asset(asset)
         if found is None:
@@ -111,11 +136,89 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
         server's bare 500.
         """
         try:
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         except Exception as exc:  # the last resort: a client still sees a GraphQL error
             return error_response(500, to_graphql_error(exc).message)
+        if self._live_stream is not None and isinstance(response, MultipartChannelsResponse):
+            return self._live_stream  # the hub feeds it, not Strawberry's iterator
+        return response
+
+    async def _answer(self, request: ChannelsRequest) -> None:
+        """Strawberry's ``handle``, with the streams watching for the client leaving.
+
+        Strawberry's own loop never reads ``receive``, so under uvicorn (whose ``send``
+        returns silently once the client has gone) a subscription would outlive it.
+        """
+        response = await self.run(request)
+        if isinstance(response, http_streams.LiveStreamResponse):
+            await http_streams.serve_live(self._stream_channel(), response)
+        elif isinstance(response, MultipartChannelsResponse):
+            await http_streams.relay(self._stream_channel(), response)
+        else:
+            response.headers.setdefault(b"Content-Type", response.content_type.encode())
+            await self.send_response(response.status, response.content, headers=response.headers)
+
+    async def execute_operation(
+        self,
+        request: ChannelsRequest,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: LiveContext,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        """Streams (SSE, multipart): header credentials checked; the fast path if it fits."""
+        if isinstance(request_data, GraphQLRequestData) and _answers_as_json(
+            request_data, request_adapter.headers.get("accept", "")
+        ):
+            request_data = dataclasses.replace(request_data, protocol="http")
+        framing = (
+            None
+            if isinstance(request_data, list)
+            else (http_streams.framing_for(request_data.protocol))
+        )
+        if framing is None or isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        context.scope = _accepting_json(context.scope)
+        if not await self._stream_credentials(context, request_adapter.headers):
+            return _single_result(LiveGraphQLError("Invalid credentials.", NOT_AUTHENTICATED))
+        live = prepare_live_operation(
+            self.schema, request_data.query or "", request_data.operation_name
+        )
+        document = live.bind(context, request_data.variables) if live else None
+        if live is None or document is None:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        arguments, _initial = split_arguments(document.arguments)
+        self._live_stream = http_streams.LiveStreamResponse(
+            stream=_no_stream,
+            operation=OperationRequest(live.field, context, arguments, live.selection),
+            document=document,
+            framing=framing,
+        )
+        return _single_result(None)  # Strawberry starts a stream; ``run`` swaps ours in
+
+    async def _stream_credentials(self, context: LiveContext, headers: Mapping[str, str]) -> bool:
+        """A stream keeps the request's ``Authorization`` the way a socket keeps its
+        ``connection_init`` credentials: in its group key, and re-checked when they end.
+        """
+        credentials = connection_headers(dict(headers))
+        if not credentials:
+            return True
+        context.headers.update(credentials)
+        user = await run_sync(header_user, context)
+        if user is None:
+            return False
+        context.authenticated_as = str(user.pk)
+        return True
+
+    def _stream_channel(self) -> http_streams.StreamChannel:
+        return http_streams.consumer_channel(self, self._receive, self.scope.get(SERVER_SEND))
 
     def parse_json(self, data: str | bytes) -> Any:
         """JSON too deep for the parser's recursion or not UTF-8 is malformed too (400).
@@ -150,10 +253,13 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
         return LiveContext(scope=self.scope, request=request, response=response)
 
     async def render_graphql_ide(self, request: ChannelsRequest) -> ChannelsResponse:
-        response = ChannelsResponse(
-            content=graphiql.render_graphiql(live_settings.path).encode(),
-            content_type="text/html; charset=utf-8",
+        user = self.scope.get("user")  # issue 14A: the page's sign-in link, who is signed in
+        page = graphiql.render_graphiql(
+            live_settings.path,
+            login_url=graphiql.login_url(live_settings.path),
+            username=user.get_username() if user is not None and user.is_authenticated else None,
         )
+        response = ChannelsResponse(content=page.encode(), content_type="text/html; charset=utf-8")
         if settings.CSRF_COOKIE_NAME not in request.headers.get("cookie", ""):
             # The page sends this cookie back as X-CSRFToken, which DRF's
             # SessionAuthentication requires for a mutation, as it would for a POST.
@@ -163,31 +269,48 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
         return response
 
 
-class LiveWebSocketAdapter(ChannelsWebSocketAdapter):
-    """Strawberry's adapter plus ``send_frame``, the fast path's frame writer.
+def _answers_as_json(request_data: GraphQLRequestData, accept: str) -> bool:
+    """A query or mutation whose client also takes JSON gets plain JSON, not a stream.
 
-    The protocol handlers see only this (:class:`~.protocols.FrameSocket`), never the
-    consumer or the scope.
+    urql (and other fetch clients) list ``text/event-stream`` and ``multipart/mixed`` in
+    every request's ``Accept``, for incremental delivery; Strawberry would answer their
+    queries as streams. Only subscriptions, and clients that take nothing but a stream
+    (graphql-sse), are streamed.
     """
-
-    def __init__(
-        self, view: AsyncBaseHTTPView, request: StrawberryWSConsumer, response: StrawberryWSConsumer
-    ) -> None:
-        super().__init__(view, request, response)
-        server_send = response.scope.get(SERVER_SEND)
-        self.send_frame = (
-            self._send_through_consumer if server_send is None else _direct(server_send)
-        )
-
-    async def _send_through_consumer(self, frame: str) -> None:
-        await self.ws_consumer.send(text_data=frame)
+    if request_data.protocol == "http" or not _takes_json(accept):
+        return False
+    try:
+        operation = get_operation_ast(parse(request_data.query or ""), request_data.operation_name)
+    except GraphQLError:
+        return False  # the usual path reports the syntax error
+    return operation is not None and operation.operation is not OperationType.SUBSCRIPTION
 
 
-def _direct(server_send: Any) -> Any:
-    def send_frame(frame: str) -> Coroutine[Any, Any, None]:
-        return server_send({"type": "websocket.send", "text": frame})
+def _takes_json(accept: str) -> bool:
+    types = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    return bool(types & {"application/json", "application/graphql-response+json", "*/*"})
 
-    return send_frame
+
+def _accepting_json(scope: Mapping[str, Any]) -> dict[str, Any]:
+    """The scope as the viewsets should see it: ``Accept`` names the stream's media type,
+    which DRF's content negotiation would refuse (406); each event is JSON inside it."""
+    headers = [(name, value) for name, value in scope.get("headers", ()) if name != b"accept"]
+    return {**scope, "headers": [*headers, (b"accept", b"application/json")]}
+
+
+def _single_result(error: LiveGraphQLError | None) -> AsyncIterator[ExecutionResult]:
+    """A stream of one result carrying ``error`` (none: an empty stream)."""
+
+    async def results() -> AsyncIterator[ExecutionResult]:
+        if error is not None:
+            yield ExecutionResult(data=None, errors=[error])
+
+    return results()
+
+
+async def _no_stream() -> AsyncGenerator[str, None]:
+    return
+    yield  # an async generator that yields nothing
 
 
 class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):

@@ -2,12 +2,13 @@
 
 Why this module exists: GraphiQL is a React app shipped through npm. Loading it from a CDN
 breaks on air-gapped machines, intranets and in CI (which has no internet), and committing
-third-party bundles to this repository is not wanted. So a set-up step (``npm ci`` at the
-repository root) installs the exact pinned packages from ``package.json`` into
-``node_modules/``, the ``GRAPHIQL_ASSETS_DIR`` setting points at that directory, and the page
-loads every script and stylesheet from ``<graphql path>assets/<name>``. When a local file is
-missing the page falls back to the same pinned version on the unpkg CDN, so a plain
-``pip install`` still gets a working page wherever the CDN is reachable.
+third-party bundles to this repository is not wanted. So a set-up step in the user's project
+(:func:`npm_install_command`; ``npm ci`` in this repository) installs the exact pinned
+packages into ``node_modules/``, the ``GRAPHIQL_ASSETS_DIR`` setting points at that
+directory, and the page loads every script and stylesheet from ``<graphql path>assets/<name>``.
+When a local file is missing the page falls back to the same pinned version on the unpkg
+CDN, so a plain ``pip install`` still gets a working page wherever the CDN is reachable;
+where neither loads, the page shows that install command.
 
 Everything here is a pure function of the Django settings and the file system: no request,
 view or template-engine machinery. The view layer calls :func:`render_graphiql` for
@@ -28,7 +29,16 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-__all__ = ["ASSETS", "Asset", "asset_url", "assets_dir", "read_asset", "render_graphiql"]
+__all__ = [
+    "ASSETS",
+    "Asset",
+    "asset_url",
+    "assets_dir",
+    "login_url",
+    "npm_install_command",
+    "read_asset",
+    "render_graphiql",
+]
 
 _JS = "text/javascript; charset=utf-8"
 _CSS = "text/css; charset=utf-8"
@@ -73,6 +83,13 @@ ASSETS: dict[str, Asset] = {
         "graphiql/graphiql.min.css",
         f"{_CDN}/graphiql@3.8.3/graphiql.min.css",
         _CSS,
+    ),
+    # The page's own graphql-transport-ws client: GraphiQL's bundled one retries a
+    # refused connection (4403) blind and cannot be reached from the page.
+    "graphql-ws.js": Asset(
+        "graphql-ws/umd/graphql-ws.min.js",
+        f"{_CDN}/graphql-ws@6.4.2/umd/graphql-ws.min.js",
+        _JS,
     ),
 }
 
@@ -136,19 +153,56 @@ def _csrf_cookie_name() -> str:
     return str(getattr(settings, "CSRF_COOKIE_NAME", None) or "csrftoken")
 
 
-def _js_string(value: str) -> str:
-    """``value`` as a JavaScript string literal that is safe inside an inline ``<script>``."""
+def _js_string(value: object) -> str:
+    """``value`` as a JavaScript literal that is safe inside an inline ``<script>``."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_graphiql(graphql_path: str = "/graphql/") -> str:
+def npm_install_command() -> str:
+    """The ``npm install`` that puts every asset, at its pinned version, in a project."""
+    packages = sorted({_package_at_version(asset.cdn_url) for asset in ASSETS.values()})
+    return "npm install --save-exact " + " ".join(packages)
+
+
+def _package_at_version(cdn_url: str) -> str:
+    return cdn_url[len(_CDN) + 1 :].split("/", 1)[0]  # "graphiql@3.8.3"
+
+
+def login_url(next_path: str) -> str | None:
+    """``LOGIN_URL?next=<next_path>`` when the project's URLconf serves that page, else None.
+
+    GraphiQL uses the browser's session: the page links to the project's own sign-in
+    page (the admin's login refuses users who are not staff).
+    """
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import resolve_url
+    from django.urls import Resolver404, resolve
+
+    target = resolve_url(settings.LOGIN_URL)
+    try:
+        resolve(target.split("?", 1)[0])
+    except Resolver404:
+        return None
+    return str(redirect_to_login(next_path, target)["Location"])
+
+
+def render_graphiql(
+    graphql_path: str = "/graphql/", *, login_url: str | None = None, username: str | None = None
+) -> str:
     """The GraphiQL HTML page for the endpoint at ``graphql_path`` (with trailing slash).
 
     The page posts queries and mutations to its own URL and runs subscriptions over
     graphql-transport-ws on the same URL (``ws://`` or ``wss://``); see the template.
+    ``login_url`` adds a sign-in link (``username``: who is signed in now).
     """
     page = _template()
     for name in ASSETS:
         url = html.escape(asset_url(name, graphql_path), quote=True)
         page = page.replace("{{ asset:" + name + " }}", url)
+    page = page.replace("{{ session_js }}", _js_string(_session(login_url, username)))
+    page = page.replace("{{ npm_install_js }}", _js_string(npm_install_command()))
     return page.replace("{{ csrf_cookie_name_js }}", _js_string(_csrf_cookie_name()))
+
+
+def _session(login_url: str | None, username: str | None) -> dict[str, str | None]:
+    return {"loginUrl": login_url, "username": username}

@@ -20,8 +20,8 @@ these subclasses add only:
   path: the hub writes pre-rendered frames with the socket's frame writer.
 
 The handlers never reach into the Channels consumer: the consumer's WebSocket adapter
-hands them a :class:`FrameSocket` (``send_frame`` and ``close``), and they extend
-Strawberry only at its public seams (``run_operation``, ``handle_message``,
+hands them a :class:`FrameSocket` (``send_frame``, ``close``, ``close_promptly``), and
+they extend Strawberry only at its public seams (``run_operation``, ``handle_message``,
 ``handle_connection_init``).
 """
 
@@ -66,6 +66,10 @@ class FrameSocket(Protocol):
     send_frame: Callable[[str], Coroutine[Any, Any, None]]
 
     def close(self, code: int, reason: str) -> Awaitable[None]: ...
+
+    def close_promptly(self, code: int, reason: str) -> Awaitable[None]:
+        """Close, and abort the connection if the close cannot get out in time."""
+        ...
 
 
 def _optional(value: Any, kind: type) -> bool:
@@ -155,7 +159,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         live = document.operation
         arguments, initial = split_arguments(document.arguments)
         socket = cast(FrameSocket, self.websocket)
-        subscriber = WireSubscriber(operation.id, socket.send_frame, socket.close)
+        subscriber = WireSubscriber(operation.id, socket.send_frame, socket.close_promptly)
         hub = Hub.for_running_loop()
         request = OperationRequest(live.field, self.context, arguments, live.selection)
         try:

@@ -2,6 +2,7 @@
 
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -85,3 +86,35 @@ def test_seed_keeps_other_projects_unless_flushed() -> None:
     seed("--flush")
     assert not Project.objects.filter(name="Someone else's").exists()
     assert Project.objects.count() == 3
+
+
+PROJECT_LINE = re.compile(r"^project (\d+): (.+)$", re.MULTILINE)
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def readme_example(name: str) -> str:
+    """The code block after ``<!-- example: NAME -->`` in README.md."""
+    found = re.search(rf"<!-- example: {name} -->\s*```\w*\n(.*?)```", README, re.DOTALL)
+    assert found, f"README.md has no example {name!r}"
+    return found.group(1)
+
+
+def test_seed_prints_each_project_id_and_the_readme_mutation_works_after_a_reseed() -> None:
+    seed()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)  # a second `make demo`: every id has changed
+    projects = {name: int(pk) for pk, name in PROJECT_LINE.findall(out.getvalue())}
+    assert projects == {project.name: project.pk for project in Project.objects.all()}
+    tokens = dict(TOKEN_LINE.findall(out.getvalue()))
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens['alice']}")
+    body = {
+        "query": readme_example("create-task"),
+        "variables": {"project": projects["Website relaunch"]},
+    }
+    response = client.post("/graphql/", body, format="json")
+    assert response.status_code == 200
+    created = response.json()["data"]["createTask"]
+    assert created["status"] == "IN_PROGRESS"
+    assert Task.objects.get(pk=created["id"]).project.name == "Website relaunch"

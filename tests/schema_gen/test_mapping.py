@@ -156,7 +156,7 @@ def survey() -> Any:
         ("store", "JSON!"),
         ("blob", "JSON!"),
         ("anything", "JSON"),
-        ("rawTitle", "JSON!"),
+        ("rawTitle", "String!"),  # ModelField: typed from its model field
         ("score", "Int!"),
         ("labels", "[String!]!"),
         ("nickname", "String"),
@@ -367,7 +367,7 @@ def task_card() -> Any:
         ("tags", "JSON!"),  # model JSONField
         ("commentIds", "[Int!]!"),  # ManyRelatedField of primary keys
         ("comments", "[CommentBrief!]!"),  # nested many=True
-        ("titleAgain", "JSON!"),  # ReadOnlyField: type unknown, source known non-null
+        ("titleAgain", "String!"),  # ReadOnlyField: typed from its source model field
         ("nullableNote", "String"),  # allow_null
         ("createdAt", "String!"),
     ],

@@ -38,8 +38,8 @@ def make_viewset(serializer_class: type, *bases: type, **attrs: Any) -> type:
     return type(f"{serializer_class.__name__}ViewSet", bases, attrs)
 
 
-def build(*endpoints: tuple[str, str, type]) -> Any:
-    return generate_schema([Endpoint(*e) for e in endpoints], runner=_runner)
+def build(*endpoints: tuple[str, str, type], strict: bool = False) -> Any:
+    return generate_schema([Endpoint(*e) for e in endpoints], runner=_runner, strict=strict)
 
 
 def types(schema: Any) -> set[str]:
@@ -118,18 +118,48 @@ def _same_named(module: str, **extra: Any) -> type:
 
 
 @pytest.mark.usefixtures("fake_modules")
-def test_type_name_clash_names_both_serializers_and_the_fix() -> None:
+def test_type_name_clash_names_both_serializers_and_the_fix_when_strict() -> None:
     first = _same_named("accounts.serializers")
     second = _same_named("blog.serializers")
     with pytest.raises(ImproperlyConfigured) as excinfo:
         build(
             ("accounts", "account", make_viewset(first, viewsets.ReadOnlyModelViewSet)),
             ("authors", "author", make_viewset(second, viewsets.ReadOnlyModelViewSet)),
+            strict=True,
         )
     message = str(excinfo.value)
     assert "accounts.serializers.UserSerializer" in message
     assert "blog.serializers.UserSerializer" in message
     assert "graphql_name" in message
+
+
+@pytest.mark.usefixtures("fake_modules")
+def test_type_name_clash_leaves_the_second_viewset_out_with_a_warning() -> None:
+    first = _same_named("accounts.serializers")
+    second = _same_named("blog.serializers")
+    with pytest.warns(UserWarning, match=r"blog\.serializers\.UserSerializer") as record:
+        schema = build(
+            ("accounts", "account", make_viewset(first, viewsets.ReadOnlyModelViewSet)),
+            ("authors", "author", make_viewset(second, viewsets.ReadOnlyModelViewSet)),
+        )
+    assert "accounts" in root(schema, "query")
+    assert "authors" not in root(schema, "query")
+    assert "registered as 'authors'" in str(record[0].message)
+
+
+def test_type_names_differing_only_in_case_clash() -> None:
+    lower = type(
+        "CatalogItemSerializer", (serializers.Serializer,), {"name": serializers.CharField()}
+    )
+    upper = type(
+        "CatalogitemSerializer", (serializers.Serializer,), {"name": serializers.CharField()}
+    )
+    with pytest.raises(ImproperlyConfigured, match="differing only in case"):
+        build(
+            ("items", "item", make_viewset(lower, viewsets.ReadOnlyModelViewSet)),
+            ("things", "thing", make_viewset(upper, viewsets.ReadOnlyModelViewSet)),
+            strict=True,
+        )
 
 
 @pytest.mark.usefixtures("fake_modules")
@@ -294,6 +324,54 @@ def test_detail_field_is_the_basename_in_camel_case() -> None:
     assert "deleteTaskItem" in root(schema, "mutation")
 
 
+def test_prefix_equal_to_basename_gives_a_detail_field_suffixed_detail() -> None:
+    schema = build(("users", "users", make_viewset(PostSerializer)))
+    assert list(root(schema, "query")) == ["users", "usersDetail"]
+    assert list(root(schema, "subscription")) == ["usersDetailChanged", "usersChanged"]
+    assert list(root(schema, "mutation")) == ["createUsers", "updateUsers", "deleteUsers"]
+
+
+def test_default_basename_takes_the_singular_from_the_model_class() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    class ContentTypeSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = ContentType
+            fields = ["id", "app_label", "model"]
+
+    viewset = make_viewset(ContentTypeSerializer, queryset=ContentType.objects.all())
+    schema = build(("content_types", "contenttype", viewset))
+    assert list(root(schema, "query")) == ["contentTypes", "contentType"]
+    assert list(root(schema, "mutation")) == [
+        "createContentType",
+        "updateContentType",
+        "deleteContentType",
+    ]
+    assert list(root(schema, "subscription")) == ["contentTypeChanged", "contentTypesChanged"]
+
+
+def test_detail_name_differing_from_the_list_only_in_case_gets_detail() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    class KindSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = ContentType
+            fields = ["id", "model"]
+
+    viewset = make_viewset(KindSerializer, viewsets.ReadOnlyModelViewSet,
+                           queryset=ContentType.objects.all())  # fmt: skip
+    schema = build(("contenttype", "contenttype", viewset))
+    assert list(root(schema, "query")) == ["contenttype", "contentTypeDetail"]
+
+
+def test_root_fields_differing_only_in_case_leave_the_second_out() -> None:
+    first = make_viewset(PostSerializer, viewsets.ReadOnlyModelViewSet)
+    second = type("ShoutViewSet", (first,), {})
+    with pytest.warns(UserWarning, match="differing only in case, 'posts' and 'Posts'"):
+        schema = build(("posts", "post", first), ("Posts", "shout", second))
+    assert list(root(schema, "query")) == ["posts", "post", "shout"]
+
+
 def test_custom_lookup_field_becomes_the_argument_name() -> None:
     schema = build(("posts", "post", make_viewset(PostSerializer, lookup_field="slug")))
     assert signature(schema, "query", "post") == "post(slug: ID!): Post!"
@@ -362,13 +440,21 @@ def test_no_endpoints_is_a_build_error() -> None:
         generate_schema([], runner=_runner)
 
 
-def test_two_registrations_with_the_same_root_field_is_a_build_error() -> None:
+def test_two_registrations_with_the_same_root_field_is_a_build_error_when_strict() -> None:
     first = make_viewset(PostSerializer, viewsets.ReadOnlyModelViewSet)
     second = type("OtherViewSet", (first,), {})
     with pytest.raises(ImproperlyConfigured) as excinfo:
-        build(("posts", "post", first), ("posts", "entry", second))
+        build(("posts", "post", first), ("posts", "entry", second), strict=True)
     assert "'posts'" in str(excinfo.value)
     assert "OtherViewSet" in str(excinfo.value)
+
+
+def test_same_root_field_twice_keeps_the_first_and_warns_naming_both() -> None:
+    first = make_viewset(PostSerializer, viewsets.ReadOnlyModelViewSet)
+    second = type("OtherViewSet", (first,), {})
+    with pytest.warns(UserWarning, match="PostSerializerViewSet.*OtherViewSet"):
+        schema = build(("posts", "post", first), ("posts", "entry", second))
+    assert list(root(schema, "query")) == ["posts", "post", "entry"]
 
 
 def test_serializer_with_nothing_writable_gets_no_create_or_update() -> None:

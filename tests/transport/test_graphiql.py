@@ -151,7 +151,7 @@ def test_render_page_with_local_assets(node_modules: Path) -> None:
     assert 'document.getElementById("graphiql")' in page
     for name in ASSETS:
         assert f'"/graphql/assets/{name}"' in page
-    assert "unpkg.com" not in page
+    assert "https://unpkg.com" not in page
     assert "{{" not in page  # every marker substituted
 
 
@@ -171,7 +171,9 @@ def test_render_page_fetcher_and_subscription_setup(node_modules: Path) -> None:
     # HTTP fetcher and subscriptions both target the page's own URL, without query string.
     assert "GraphiQL.createFetcher(" in page
     assert "url: httpUrl" in page
-    assert "subscriptionUrl: wsUrl" in page
+    assert "wsClient: liveClient" in page  # our graphql-ws client: no blind retries
+    assert "url: wsUrl" in page
+    assert "retryAttempts: 0" in page
     assert "var httpUrl = loc.origin + loc.pathname;" in page
     assert '(loc.protocol === "https:" ? "wss://" : "ws://") + loc.host + loc.pathname' in page
     # CSRF token from the cookie, via js-cookie, on every HTTP request.
@@ -235,3 +237,39 @@ def test_installed_node_modules_have_every_asset() -> None:
         package, version = _CDN_URL.fullmatch(asset.cdn_url).group(1, 2)
         installed = json.loads((NODE_MODULES / package / "package.json").read_text())["version"]
         assert installed == version, f"{package}: installed {installed}, expected {version}"
+
+
+def test_missing_assets_message_says_what_to_install_in_the_users_project(settings) -> None:
+    settings.DRF_GRAPHQL_LIVE = {}
+
+    page = render_graphiql()
+
+    command = graphiql.npm_install_command()
+    assert command == (
+        "npm install --save-exact graphiql@3.8.3 graphql-ws@6.4.2 js-cookie@3.0.5 "
+        "react-dom@18.2.0 react@18.2.0"
+    )
+    assert json.dumps(command) in page
+    assert "Install them in your project" in page
+    assert "repository root" not in page
+
+
+def test_npm_install_command_matches_package_json_pins() -> None:
+    pins = json.loads(PACKAGE_JSON.read_text())["dependencies"]
+    for package in graphiql.npm_install_command().split()[3:]:
+        name, version = package.rsplit("@", 1)
+        assert pins[name] == version
+
+
+def test_login_link_only_when_the_urlconf_serves_login_url(settings) -> None:
+    settings.LOGIN_URL = "login"
+    assert graphiql.login_url("/graphql/") == "/accounts/login/?next=/graphql/"
+    settings.LOGIN_URL = "/nowhere/login/"
+    assert graphiql.login_url("/graphql/") is None
+
+
+def test_session_values_are_escaped_in_the_page(settings) -> None:
+    page = render_graphiql(login_url="/login/?next=/graphql/", username="</script><b>")
+
+    assert "</script><b>" not in page
+    assert '"username": "\\u003c/script\\u003e\\u003cb\\u003e"' in page

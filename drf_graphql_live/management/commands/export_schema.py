@@ -5,27 +5,33 @@ the schema ``build_schema()`` built while the ROOT_URLCONF was imported::
 
     python manage.py export_schema --path schema.graphql          # write it
     python manage.py export_schema --path schema.graphql --check  # CI: fail if stale
+
+What the generator had to leave out is printed on stderr, one line per viewset or
+root field; a schema that cannot be built shows its own exception, not a
+"does not define a 'schema' attribute".
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import get_resolver
-from django.utils.module_loading import import_string
 from strawberry.printer import print_schema
 
-from drf_graphql_live.schema import last_built_schema
+from drf_graphql_live.registry import import_schema, load_project_schema
 from drf_graphql_live.settings import live_settings
+from schema_gen.skipped import SchemaBuildWarning
 
 __all__ = ["Command"]
 
 
 class Command(BaseCommand):
     help = "Print the GraphQL schema (SDL) of the project, or write/check it with --path."
+    #: The command reports what the schema left out itself (stderr), and must print the
+    #: schema's own error rather than stop at a failing system check.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("schema", nargs="?", help="Dotted path of a strawberry.Schema.")
@@ -41,7 +47,10 @@ class Command(BaseCommand):
     ) -> None:
         if check and not path:
             raise CommandError("--check needs --path FILE to compare against.")
-        sdl = print_schema(self._schema(schema)) + "\n"
+        found = self._schema(schema)
+        for entry in getattr(found, "skipped", ()):
+            self.stderr.write(f"Warning: {entry}")
+        sdl = print_schema(found) + "\n"
         if path is None:
             self.stdout.write(sdl, ending="")
         elif check:
@@ -52,14 +61,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote the GraphQL schema to {path}.")
 
     def _schema(self, dotted: str | None) -> Any:
-        dotted = dotted or live_settings.SCHEMA
-        if dotted:
+        with warnings.catch_warnings():  # reported from schema.skipped, once, on stderr
+            warnings.simplefilter("ignore", SchemaBuildWarning)
             try:
-                return import_string(dotted)
-            except ImportError as exc:
-                raise CommandError(f"Cannot import the schema {dotted!r}: {exc}") from exc
-        get_resolver(settings.ROOT_URLCONF).url_patterns  # noqa: B018  (imports the URLconf)
-        schema = last_built_schema()
+                schema = import_schema(dotted) if dotted else load_project_schema()
+            except Exception as exc:
+                where = dotted or live_settings.SCHEMA or "built by the ROOT_URLCONF"
+                raise CommandError(
+                    f"Cannot load the schema {where!r}: {type(exc).__name__}: {exc}"
+                ) from exc
         if schema is None:
             raise CommandError(
                 "No schema found: pass its dotted path, set DRF_GRAPHQL_LIVE['SCHEMA'], or "

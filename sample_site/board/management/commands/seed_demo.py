@@ -155,7 +155,8 @@ class Command(BaseCommand):
                 else Project.objects.filter(name__in=[spec.name for spec in PROJECTS])
             )
             projects.delete()
-            task_count = sum(self._project(spec, users) for spec in PROJECTS)
+            created = [self._project(spec, users) for spec in PROJECTS]
+            task_count = sum(len(spec.tasks) for spec in PROJECTS)
             tokens = {name: Token.objects.get_or_create(user=users[name])[0] for name in users}
 
         self.stdout.write(
@@ -167,6 +168,10 @@ class Command(BaseCommand):
         )
         for name, token in tokens.items():
             self.stdout.write(f"{name} token: {token.key}")
+        # Ids change on every run (the projects are recreated): print them for the README's
+        # examples, which take a project id.
+        for project in created:
+            self.stdout.write(f"project {project.pk}: {project.name}")
 
     def _user(self, username: str) -> AbstractBaseUser:
         user, _ = User.objects.get_or_create(
@@ -185,8 +190,8 @@ class Command(BaseCommand):
         admin.set_password("admin")
         admin.save()
 
-    def _project(self, spec: ProjectSpec, users: dict[str, AbstractBaseUser]) -> int:
-        """Create one project with its tasks and comments; return the number of tasks."""
+    def _project(self, spec: ProjectSpec, users: dict[str, AbstractBaseUser]) -> Project:
+        """Create one project with its tasks and comments."""
         project = Project.objects.create(name=spec.name, description=spec.description)
         project.members.set([users[name] for name in spec.members])
         today = timezone.localdate()
@@ -207,4 +212,4 @@ class Command(BaseCommand):
             )
             for author, body in task_spec.comments:
                 Comment.objects.create(task=task, author=users[author], body=body)
-        return len(spec.tasks)
+        return project

@@ -1,0 +1,331 @@
+"""Visibility for every group of a change at once: one SQL statement, one rendering.
+
+With one group per subscriber's user, running the viewset per group and change costs
+one authentication query, one queryset and one rendering per user. This module does
+the same checks for all the groups a change concerns together::
+
+    evaluate_batch([(operation, cache, ["7"]), ...], deliver)
+
+* **Authentication once per group**, at its first evaluation, kept in its
+  :class:`GroupCache` (DRF's ``request.user``/``request.auth``); the credentials that can
+  end are re-checked by :mod:`.credentials`, which drops the cache of the groups of the
+  users concerned. ``has_permission`` still runs for every group and change.
+* **Membership in one statement**: each group's ``filter_queryset(get_queryset())`` is
+  compiled to SQL once and kept; per change the statements of all groups (one per
+  distinct subscriber scope and arguments) are joined with ``UNION ALL``, each filtered
+  to the changed primary keys, in chunks (SQLite allows 500 compound terms). A
+  ``get_queryset()`` that itself queried the database while being built is not kept: it
+  is rebuilt at every change (it may read rows that change), still in the batch.
+* **One rendering per distinct representation**: groups with the same serializer and
+  selection share the rendering when the representation cannot depend on the request
+  (:mod:`.sharing`); the objects are fetched once through ``_base_manager`` with the
+  serializer's joins. Object permissions still run per group.
+
+What does not fit (a ``get_queryset()`` that does not return a QuerySet, a statement
+the database refuses) takes the exact per-group path of :func:`.visibility.evaluate`,
+and says so once in the log. A viewset whose ``get_queryset()`` reads what no change
+announces (the clock, another service) opts out with ``live_batch = False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
+
+from django.db import connections, models
+from django.db.models import F
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.viewsets import GenericViewSet
+
+from ..api.prefetch import optimize_queryset
+from ..api.representation import to_json
+from ..api.request import OperationRequest
+from ..api.sync import close_stale_connections
+from .sharing import shared_representation
+from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
+
+__all__ = ["GroupCache", "evaluate_batch"]
+
+logger = logging.getLogger("drf_graphql_live")
+
+#: Compound terms per statement: below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
+CHUNK = 400
+_PK_ALIAS = "dgl_pk"
+
+Work = tuple[OperationRequest, "GroupCache", list[str]]
+
+
+@dataclasses.dataclass
+class GroupCache:
+    """What a group keeps between changes; :meth:`reset` when its credentials may change."""
+
+    view: GenericViewSet | None = None
+    #: (database alias, SQL, params) of the membership query, without the pk filter
+    membership: tuple[str, str, tuple[Any, ...]] | None = None
+    #: False: ``get_queryset()`` is not a QuerySet; evaluate per group
+    batchable: bool = True
+    #: groups with equal keys render an object the same (None: per group), decided once
+    render_key: Hashable | None = None
+    #: whether the view's permission classes check objects, decided once
+    checks_objects: bool | None = None
+
+    def reset(self) -> None:
+        self.view, self.membership, self.batchable = None, None, True
+        self.render_key, self.checks_objects = None, None
+
+
+@dataclasses.dataclass
+class _Entry:
+    index: int
+    operation: OperationRequest
+    cache: GroupCache
+    pks: list[str]
+    view: GenericViewSet
+    visible: set[str] = dataclasses.field(default_factory=set)
+
+
+def evaluate_batch(work: list[Work], deliver: Callable[[dict[str, Any] | Exception], None]) -> None:
+    """``{pk: node or None}`` (or the exception) for each work item, in order, to ``deliver``."""
+    results: list[dict[str, Any] | Exception | None] = [None] * len(work)
+    entries = _prepare(work, results)
+    batched = [e for e in entries if e.cache.batchable]
+    try:
+        _membership(batched)
+        for entry in entries:
+            if not entry.cache.batchable:  # found out while compiling its membership
+                results[entry.index] = _exactly(entry)
+        _render_and_check([e for e in batched if e.cache.batchable], results)
+    except Exception:
+        logger.exception("Batched live evaluation failed; evaluating each group on its own")
+        close_stale_connections()
+        for entry in batched:
+            results[entry.index] = _exactly(entry)
+    for result in results:
+        deliver(result if result is not None else RuntimeError("not evaluated"))
+
+
+def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
+    """Each group's view (authenticated once) with ``has_permission`` checked now."""
+    shared_auth: dict[Hashable, tuple[Any, Any]] = {}
+    entries = []
+    for index, (operation, cache, pks) in enumerate(work):
+        try:
+            if cache.view is None:
+                cache.view = subscribe_view(operation, initial=False, authenticated=shared_auth)
+            else:
+                cache.view.check_permissions(cache.view.request)
+        except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
+            cache.reset()
+            results[index] = CredentialsRefused(str(exc))
+            continue
+        except drf_exceptions.PermissionDenied as exc:
+            results[index] = AccessLost(str(exc))
+            continue
+        except Exception as exc:
+            cache.reset()
+            results[index] = exc
+            close_stale_connections()
+            continue
+        if getattr(cache.view, "live_batch", True) is False:
+            cache.batchable = False
+        entries.append(_Entry(index, operation, cache, pks, cache.view))
+    return entries
+
+
+def _exactly(entry: _Entry) -> dict[str, Any] | Exception:
+    try:
+        return evaluate(entry.operation, entry.pks)
+    except Exception as exc:
+        close_stale_connections()
+        return exc
+
+
+def _membership(entries: list[_Entry]) -> None:
+    """Fill each entry's ``visible`` pks: one UNION ALL per database and chunk."""
+    terms: dict[str, list[tuple[_Entry, str, tuple[Any, ...]]]] = defaultdict(list)
+    for entry in entries:
+        statement = _statement(entry)
+        if statement is None:
+            continue
+        alias, sql, params = statement
+        terms[alias].append((entry, sql, params))
+    for alias, items in terms.items():
+        by_index = {entry.index: entry for entry, _, _ in items}
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            union, values = _union(alias, [(e.index, s, p, e.pks) for e, s, p in chunk])
+            with connections[alias].cursor() as cursor:
+                cursor.execute(union, values)
+                for index, pk in cursor.fetchall():
+                    by_index[index].visible.add(str(pk))
+
+
+def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
+    """(database alias, SQL, params) of the group's membership query, kept when safe."""
+    if entry.cache.membership is not None:
+        return entry.cache.membership
+    counter = _QueryCounter()
+    with _counting(counter):
+        queryset = _queryset(entry.view)
+        if queryset is None:
+            entry.cache.batchable = False
+            _say_once(type(entry.view), "its get_queryset() does not return a QuerySet")
+            return None
+        sql, params = queryset.query.sql_with_params()
+    statement = (queryset.db, sql, tuple(params))
+    if counter.count == 0:  # built from the request alone: the same SQL at every change
+        entry.cache.membership = statement
+    return statement
+
+
+def _queryset(view: GenericViewSet) -> models.QuerySet | None:
+    queryset = view.filter_queryset(view.get_queryset())
+    if not isinstance(queryset, models.QuerySet):
+        return None
+    return queryset.order_by().prefetch_related(None).values(**{_PK_ALIAS: F("pk")})
+
+
+_said: set[type] = set()
+
+
+def _say_once(viewset: type, why: str) -> None:
+    if viewset not in _said:
+        _said.add(viewset)
+        logger.info(
+            "Live subscriptions of %s are evaluated per group, not batched: %s",
+            viewset.__qualname__,
+            why,
+        )
+
+
+@contextlib.contextmanager
+def _counting(counter: _QueryCounter) -> Iterator[None]:
+    """Count the queries run on any database while building a queryset."""
+    with contextlib.ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(counter))
+        yield
+
+
+class _QueryCounter:
+    """Counts the queries ``get_queryset()``/the filter backends run while building."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _union(
+    alias: str, terms: list[tuple[int, str, tuple[Any, ...], list[str]]]
+) -> tuple[str, list[Any]]:
+    """``SELECT i, x.pk FROM (<membership i>) x WHERE x.pk IN (...) UNION ALL ...``."""
+    quote = connections[alias].ops.quote_name
+    column = f"x.{quote(_PK_ALIAS)}"
+    parts, params = [], []
+    for index, sql, own, pks in terms:
+        marks = ", ".join(["%s"] * len(pks))
+        parts.append(f"SELECT %s, {column} FROM ({sql}) x WHERE {column} IN ({marks})")
+        params += [index, *own, *pks]
+    return " UNION ALL ".join(parts), params
+
+
+def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
+    """Render once per shared representation; per group where it may differ."""
+    shared: dict[Hashable, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        if not entry.visible:  # nothing it may see changed: no rendering at all
+            results[entry.index] = dict.fromkeys(entry.pks)
+            continue
+        key = _render_key(entry)
+        if key is not None:
+            shared[key].append(entry)
+        else:
+            results[entry.index] = _own_rendering(entry)
+    for group_entries in shared.values():
+        nodes, objects = _shared_rendering(group_entries)
+        for entry in group_entries:
+            visible = _object_checked(
+                entry, {pk: objects[pk] for pk in entry.visible if pk in objects}
+            )
+            results[entry.index] = {
+                pk: nodes.get(pk) if pk in visible else None for pk in entry.pks
+            }
+
+
+def _render_key(entry: _Entry) -> Hashable | None:
+    """(serializer class, field, selection) when the representation is shared, else None."""
+    cache = entry.cache
+    if cache.render_key is None:
+        serializer = entry.view.get_serializer()
+        if shared_representation(serializer):
+            selection = json.dumps(entry.operation.selection, sort_keys=True)
+            cache.render_key = (type(serializer), entry.operation.field.name, selection)
+        else:
+            cache.render_key = False  # decided: per group
+    return cache.render_key or None
+
+
+def _shared_rendering(entries: list[_Entry]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fetch the union of visible objects once, render them once."""
+    wanted = sorted({pk for entry in entries for pk in entry.visible})
+    if not wanted:
+        return {}, {}
+    view = entries[0].view
+    template = view.get_serializer()
+    model = view.get_queryset().model
+    queryset = optimize_queryset(model._base_manager.filter(pk__in=wanted), template)
+    objects = {str(obj.pk): obj for obj in queryset}
+    ordered = list(objects.values())
+    rendered = to_json(view.get_serializer(ordered, many=True).data)
+    nodes = {str(obj.pk): node for obj, node in zip(ordered, rendered, strict=True)}
+    return nodes, objects
+
+
+def _own_rendering(entry: _Entry) -> dict[str, Any]:
+    view = entry.view
+    if not entry.visible:
+        return dict.fromkeys(entry.pks)
+    queryset = view.filter_queryset(view.get_queryset()).filter(pk__in=sorted(entry.visible))
+    objects = {str(obj.pk): obj for obj in queryset}
+    visible = _object_checked(entry, objects)
+    ordered = [objects[pk] for pk in objects if pk in visible]
+    rendered = to_json(view.get_serializer(ordered, many=True).data)
+    nodes = {str(obj.pk): node for obj, node in zip(ordered, rendered, strict=True)}
+    return {pk: nodes.get(pk) for pk in entry.pks}
+
+
+def _object_checked(entry: _Entry, objects: dict[str, Any]) -> set[str]:
+    """The pks whose objects pass the group's object permissions (skipped when none)."""
+    view = entry.view
+    if entry.cache.checks_objects is None:
+        entry.cache.checks_objects = _checks_objects(view)
+    if not entry.cache.checks_objects:
+        return set(objects)
+    passed = set()
+    for pk, obj in objects.items():
+        try:
+            view.check_object_permissions(view.request, obj)
+        except (drf_exceptions.PermissionDenied, drf_exceptions.NotAuthenticated):
+            continue
+        passed.add(pk)
+    return passed
+
+
+def _checks_objects(view: GenericViewSet) -> bool:
+    return any(
+        type(permission).has_object_permission is not BasePermission.has_object_permission
+        for permission in _permissions(view)
+    )
+
+
+def _permissions(view: GenericViewSet) -> Iterable[Any]:
+    return view.get_permissions()

@@ -1,0 +1,167 @@
+"""Root fields for a viewset's custom ``@action`` routes, as DESIGN.md names them.
+
+A GET action is a query field, any other a mutation, named from the action and the
+registration (the detail singular, or the list prefix)::
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None): ...      # publishPost(id: ID!, input: JSON): JSON
+    @action(detail=False)
+    def recent(self, request): ...                # recentPosts(<list filters>): JSON
+
+Arguments: the detail lookup; the body as ``input`` for non-GET actions, typed from the
+action's own serializer (``@action(serializer_class=...)`` or drf-spectacular's
+``@extend_schema(request=...)``) and JSON where it declares none; a non-detail GET
+action takes the list's filter arguments. The result is typed from the response
+declared to drf-spectacular (``@extend_schema(responses=...)``), else JSON, with a
+warning: the viewset's serializer is no safe guess (DRF's own ``set_password`` example
+validates with one serializer and answers ``{"status": "password set"}``). An action
+with GET and other methods is a mutation, run with its first non-GET method.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from rest_framework import serializers
+from strawberry.scalars import JSON
+
+from . import spectacular
+from .arguments import Argument, filter_arguments
+from .fallbacks import json_fallback
+from .introspection import dotted
+from .naming import camel, pascal
+from .root_fields import (
+    Endpoint,
+    Operation,
+    RootField,
+    build_planned,
+    lookup_argument,
+    method_allowed,
+)
+from .types import list_of
+
+if TYPE_CHECKING:
+    from .root_fields import Planned
+    from .skipped import SkippedList
+    from .types import Builder
+
+__all__ = ["ActionField", "action_fields"]
+
+_WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionField(RootField):
+    """A root field running one extra action: its handler name, method and route kind."""
+
+    handler: str = ""
+    method: str = "GET"
+    detail: bool = False
+
+    @property
+    def action(self) -> str:
+        return self.handler
+
+
+def action_fields(
+    endpoint: Endpoint, builder: Builder, skipped: SkippedList | None = None
+) -> list[RootField]:
+    """One field per ``@action`` REST serves for ``endpoint``, each built on its own."""
+    planned: list[Planned] = []
+    viewset: Any = endpoint.viewset
+    for extra in viewset.get_extra_actions():
+        method, handler = _chosen_method(extra.mapping)
+        if method is None or not _allowed(endpoint, extra, method, handler):
+            continue
+        suffix = pascal(endpoint.singular if extra.detail else endpoint.list_name)
+        name = camel(extra.__name__) + suffix
+
+        def make(
+            extra: Any = extra, method: str = method, handler: str = handler, name: str = name
+        ) -> RootField:
+            return _field(endpoint, builder, extra, method, handler, name)
+
+        planned.append((name, handler, make))
+    return build_planned(endpoint, planned, skipped)
+
+
+def _chosen_method(mapping: dict[str, str]) -> tuple[str | None, str]:
+    """(method, handler name): the first write method, else GET; (None, "") if neither."""
+    for method in (*_WRITE_METHODS, "get"):
+        if method in mapping:
+            return method, mapping[method]
+    return None, ""
+
+
+def _allowed(endpoint: Endpoint, extra: Any, method: str, handler: str) -> bool:
+    """Whether REST answers ``method`` on the action's route (``http_method_names``...)."""
+    view = endpoint.viewset(**_initkwargs(endpoint, extra))
+    setattr(view, method, getattr(view, handler))  # what as_view() binds for the route
+    return method_allowed(view, method)
+
+
+def _initkwargs(endpoint: Endpoint, extra: Any) -> dict[str, Any]:
+    """What the router passes to ``as_view()`` for this action's route."""
+    return {"basename": endpoint.basename, "detail": extra.detail, **extra.kwargs}
+
+
+def action_view(endpoint: Endpoint, handler: str) -> Any:
+    """The action's viewset with the attributes its ``@action(...)`` kwargs set."""
+    extra = getattr(endpoint.viewset, handler)
+    view = endpoint.view(handler)
+    for key, value in getattr(extra, "kwargs", {}).items():
+        setattr(view, key, value)
+    return view
+
+
+def _field(
+    endpoint: Endpoint, builder: Builder, extra: Any, method: str, handler: str, name: str
+) -> ActionField:
+    view = action_view(endpoint, handler)
+    where = f"{dotted(endpoint.viewset)}.{handler}"
+    arguments: list[Argument] = [lookup_argument(endpoint)] if extra.detail else []
+    if method != "get":
+        arguments.append(_input_argument(view, handler, method, builder))
+    elif not extra.detail:
+        arguments += filter_arguments(view, endpoint.model)
+    path = f"/{endpoint.prefix}/" + ("<id>/" if extra.detail else "") + f"{extra.url_path}/"
+    return ActionField(
+        name,
+        Operation.ACTION_QUERY if method == "get" else Operation.ACTION_MUTATION,
+        endpoint,
+        _output(view, handler, method, builder, where) | None,
+        tuple(arguments),
+        f"{method.upper()} {path} as REST runs it.",
+        handler=handler,
+        method=method.upper(),
+        detail=bool(extra.detail),
+    )
+
+
+def _input_argument(view: Any, handler: str, method: str, builder: Builder) -> Argument:
+    """``input``: the action's own serializer's input type, else any JSON object."""
+    declared = getattr(getattr(view, handler), "kwargs", {}).get("serializer_class")
+    if declared is None:
+        declared = spectacular.declared_request(view, handler, method.upper())
+    if isinstance(declared, serializers.BaseSerializer):
+        declared = type(declared)
+    input_type = None
+    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
+        input_type = builder.input_type(declared)
+    return Argument("input", "input", (input_type or JSON) | None, "")
+
+
+def _output(view: Any, handler: str, method: str, builder: Builder, where: str) -> Any:
+    """The declared response type, else JSON (warned)."""
+    declared = spectacular.declared_response(view, handler, method.upper())
+    if isinstance(declared, serializers.ListSerializer):
+        child: Any = declared.child
+        return list_of(builder.output_type(type(child)))
+    if isinstance(declared, serializers.BaseSerializer):
+        declared = type(declared)
+    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
+        return builder.output_type(declared)
+    return json_fallback(
+        where, "the action's response is not declared (@extend_schema(responses=...))"
+    )

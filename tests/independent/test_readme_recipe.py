@@ -1,0 +1,104 @@
+"""README "Using it in your project", followed to the letter in a fresh project.
+
+``django-admin startproject`` plus the README's snippets (nothing else but the project's
+own ``blog`` app), then a query, a mutation and a subscription through real servers:
+``runserver`` (WSGI: HTTP only), ``runserver`` with Daphne installed (WebSockets too)
+and uvicorn. Before issue 14 ``runserver`` answered 404 on ``/graphql/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from .recipe import FreshProject
+
+EVENT_TIMEOUT = 20.0
+
+
+def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
+    response = httpx.post(url + "/graphql/", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def query_and_mutation(url: str, title: str) -> None:
+    created = graphql(
+        url, "mutation ($t: String!) { createPost(input: {title: $t}) { id title } }", t=title
+    )["createPost"]
+    posts = graphql(url, "{ posts { id title } }")["posts"]
+    assert created in posts
+    assert httpx.get(url + f"/api/posts/{created['id']}/").json()["title"] == title
+
+
+async def subscribe_then_create(url: str, title: str) -> dict[str, Any]:
+    """The ADDED event a ``postsChanged`` subscriber hears for a post made over HTTP."""
+    ws_url = url.replace("http://", "ws://") + "/graphql/"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        ack = json.loads(await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT))
+        assert ack["type"] == "connection_ack"
+        query = "subscription { postsChanged { kind node { title } } }"
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0)  # the subscribe is sent before the mutation below
+        mutation = {
+            "query": "mutation ($t: String!) { createPost(input: {title: $t}) { id } }",
+            "variables": {"t": title},
+        }
+        async with httpx.AsyncClient() as http:
+            # A query over the socket first: once it answers, the subscription is live.
+            await socket.send(
+                json.dumps({"id": "2", "type": "subscribe", "payload": {"query": "{ __typename }"}})
+            )
+            while json.loads(await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT))["id"] != "2":
+                pass
+            await http.post(url + "/graphql/", json=mutation)
+        while True:
+            message = json.loads(await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT))
+            if message.get("id") == "1" and message["type"] == "next":
+                return message["payload"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> FreshProject:
+    return FreshProject.from_readme(tmp_path_factory.mktemp("fresh"))
+
+
+def test_fresh_project_passes_the_packages_checks_but_the_in_memory_one(project):
+    output = project.manage("check")
+    found = sorted(set(re.findall(r"drf_graphql_live\.\w\d+", output)))
+    assert found == ["drf_graphql_live.W001"]  # one process, as the README's comment says
+
+
+def test_runserver_serves_queries_mutations_and_graphiql(project):
+    with project.server("runserver") as url:
+        query_and_mutation(url, "Hello from runserver")
+        page = httpx.get(url + "/graphql/", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "GraphiQL" in page.text
+
+
+def test_uvicorn_serves_queries_mutations_and_subscriptions(project):
+    with project.server("uvicorn") as url:
+        query_and_mutation(url, "Hello from uvicorn")
+        event = asyncio.run(subscribe_then_create(url, "Live from uvicorn"))
+    assert event == {
+        "data": {"postsChanged": {"kind": "ADDED", "node": {"title": "Live from uvicorn"}}}
+    }
+
+
+def test_runserver_with_daphne_serves_subscriptions(tmp_path: Path):
+    fresh = FreshProject.from_readme(tmp_path, daphne=True)
+    with fresh.server("runserver") as url:
+        query_and_mutation(url, "Hello from daphne's runserver")
+        event = asyncio.run(subscribe_then_create(url, "Live from runserver"))
+    assert event["data"]["postsChanged"]["node"] == {"title": "Live from runserver"}
