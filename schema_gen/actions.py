@@ -12,9 +12,12 @@ Arguments: the detail lookup; the body as ``input`` for non-GET actions, typed f
 action's own serializer (``@action(serializer_class=...)`` or drf-spectacular's
 ``@extend_schema(request=...)``) and JSON where it declares none; a non-detail GET
 action takes the list's filter arguments. The result is typed from the response
-declared to drf-spectacular (``@extend_schema(responses=...)``), else JSON, with a
-warning: the viewset's serializer is no safe guess (DRF's own ``set_password`` example
-validates with one serializer and answers ``{"status": "password set"}``). An action
+declared to drf-spectacular (``@extend_schema(responses=...)``), else, as
+drf-spectacular documents it, from the action view's ``get_serializer_class()`` (a
+list for a non-detail GET action of an unpaginated viewset; JSON, warned, where that
+shape is unknown: a paginated viewset's action may or may not paginate). A project
+whose action answers another shape (DRF's ``set_password`` example answers
+``{"status": ...}``) declares it, as its OpenAPI document needs anyway. An action
 with GET and other methods is a mutation, run with its first non-GET method.
 """
 
@@ -130,7 +133,8 @@ def _field(
         name,
         Operation.ACTION_QUERY if method == "get" else Operation.ACTION_MUTATION,
         endpoint,
-        _output(view, handler, method, builder, where) | None,
+        _output(view, handler, method, builder, where, many=method == "get" and not extra.detail)
+        | None,
         tuple(arguments),
         f"{method.upper()} {path} as REST runs it.",
         handler=handler,
@@ -152,8 +156,10 @@ def _input_argument(view: Any, handler: str, method: str, builder: Builder) -> A
     return Argument("input", "input", (input_type or JSON) | None, "")
 
 
-def _output(view: Any, handler: str, method: str, builder: Builder, where: str) -> Any:
-    """The declared response type, else JSON (warned)."""
+def _output(
+    view: Any, handler: str, method: str, builder: Builder, where: str, *, many: bool
+) -> Any:
+    """The declared response type, else the viewset's serializer's (see the module doc)."""
     declared = spectacular.declared_response(view, handler, method.upper())
     if isinstance(declared, serializers.ListSerializer):
         child: Any = declared.child
@@ -162,6 +168,21 @@ def _output(view: Any, handler: str, method: str, builder: Builder, where: str) 
         declared = type(declared)
     if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
         return builder.output_type(declared)
-    return json_fallback(
-        where, "the action's response is not declared (@extend_schema(responses=...))"
-    )
+    if declared is None:
+        return _viewset_serializer_output(view, many, builder, where)
+    return spectacular.override_type(declared, builder, where)[0]  # OpenApiTypes.OBJECT...
+
+
+def _viewset_serializer_output(view: Any, many: bool, builder: Builder, where: str) -> Any:
+    """drf-spectacular's default: the action view's serializer (a list for list GETs)."""
+    try:
+        serializer_class = view.get_serializer_class()
+    except Exception:  # a plain ViewSet, or a hook that needs a real request
+        serializer_class = None
+    undeclared = "the action's response is not declared (@extend_schema(responses=...))"
+    if serializer_class is None:
+        return json_fallback(where, undeclared)
+    if many and getattr(view, "pagination_class", None) is not None:
+        return json_fallback(where, f"{undeclared} and the viewset paginates")
+    node = builder.output_type(serializer_class)
+    return list_of(node) if many else node

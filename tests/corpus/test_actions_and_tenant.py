@@ -15,9 +15,6 @@ from .models import Article, Attachment, Recipe, Space, Writer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True, reason="custom @action routes: publishStory / recentStories are not exposed"
-)
 def test_custom_actions_are_root_fields_like_their_routes(people):
     schema = schema_of("actions")
     writer = Writer.objects.create(name="Wu")
