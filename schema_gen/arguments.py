@@ -112,7 +112,8 @@ def _django_filter_arguments(
 ) -> list[Argument]:
     queryset = getattr(view, "queryset", None)
     if queryset is None and model is not None:
-        queryset = model._default_manager.none()
+        # Not the default manager: a tenant-scoped one raises outside a request.
+        queryset = models.QuerySet(model).none()
     filterset_class = backend.get_filterset_class(view, queryset)
     if filterset_class is None:
         return []

@@ -43,9 +43,10 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.viewsets import GenericViewSet
 
+from ..api.middleware import through_middleware
 from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
-from ..api.request import OperationRequest
+from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
 from .sharing import shared_representation
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
@@ -172,7 +173,7 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
         return entry.cache.membership
     counter = _QueryCounter()
     with _counting(counter):
-        queryset = _queryset(entry.view)
+        queryset = _in_middleware(entry, lambda: _queryset(entry.view))
         if queryset is None:
             entry.cache.batchable = False
             _say_once(type(entry.view), "its get_queryset() does not return a QuerySet")
@@ -182,6 +183,18 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
     if counter.count == 0:  # built from the request alone: the same SQL at every change
         entry.cache.membership = statement
     return statement
+
+
+def _in_middleware(entry: _Entry, work: Callable[[], Any]) -> Any:
+    """``work()`` inside the project's middleware again, with the group's kept request.
+
+    The group's view outlives the middleware run that built it; a scope a middleware
+    holds only while it runs (django-scopes' ``with scope(...)``, a tenant ContextVar)
+    must also cover ``get_queryset()`` at later changes, as it covers each REST request.
+    """
+    request = entry.view.request._request
+    identity = lambda r: apply_identity(r, entry.operation.context)  # noqa: E731
+    return through_middleware(request, identity, lambda _: work())
 
 
 def _queryset(view: GenericViewSet) -> models.QuerySet | None:
@@ -294,8 +307,11 @@ def _own_rendering(entry: _Entry) -> dict[str, Any]:
     view = entry.view
     if not entry.visible:
         return dict.fromkeys(entry.pks)
-    queryset = view.filter_queryset(view.get_queryset()).filter(pk__in=sorted(entry.visible))
-    objects = {str(obj.pk): obj for obj in queryset}
+    # Fetched inside the middleware: a tenant-scoped get_queryset() needs its scope.
+    objects = _in_middleware(entry, lambda: {
+        str(obj.pk): obj
+        for obj in view.filter_queryset(view.get_queryset()).filter(pk__in=sorted(entry.visible))
+    })  # fmt: skip
     visible = _object_checked(entry, objects)
     ordered = [objects[pk] for pk in objects if pk in visible]
     rendered = to_json(view.get_serializer(ordered, many=True).data)
