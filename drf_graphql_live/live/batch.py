@@ -294,7 +294,10 @@ def _shared_rendering(entries: list[_Entry]) -> tuple[dict[str, Any], dict[str, 
         return {}, {}
     view = entries[0].view
     template = view.get_serializer()
-    model = view.get_queryset().model
+    # The registration's model; get_queryset() may need the middleware's scope.
+    model = entries[0].operation.field.endpoint.model or _in_middleware(
+        entries[0], lambda: view.get_queryset().model
+    )
     queryset = optimize_queryset(model._base_manager.filter(pk__in=wanted), template)
     objects = {str(obj.pk): obj for obj in queryset}
     ordered = list(objects.values())
