@@ -92,7 +92,7 @@ class LiveSchema(strawberry.Schema):
                 error.message = error.message.split(SUGGESTION, 1)[0]
         for error in errors:
             if not (error.extensions or {}).get("code"):
-                code = BAD_REQUEST if error.original_error is None else INTERNAL_SERVER_ERROR
+                code = BAD_REQUEST if _client_error(error) else INTERNAL_SERVER_ERROR
                 error.extensions = {**(error.extensions or {}), "code": code}
         # A refusal DRF would answer with a 4xx is the client's business, not a server
         # error: only unexpected failures reach Strawberry's error log.
@@ -100,6 +100,18 @@ class LiveSchema(strawberry.Schema):
             e for e in errors if (e.extensions or {}).get("code") == INTERNAL_SERVER_ERROR
         ]
         super().process_errors(unexpected, execution_context)
+
+
+def _client_error(error: GraphQLError) -> bool:
+    """Whether the request itself is wrong: validation, or a variable of the wrong type.
+
+    graphql-core coerces variables before any resolver runs and keeps the scalar's own
+    exception (``GraphQLError`` or ``ValueError``) as ``original_error``; such an error
+    has no path and graphql-core's fixed "Variable '$x' ..." wording.
+    """
+    if error.original_error is None:
+        return True
+    return error.path is None and error.message.startswith("Variable '$")
 
 
 def run_root_field(field: RootField) -> Impl:

@@ -42,10 +42,6 @@ def test_backend_schema_parameters_become_arguments(people):
     assert got == {"tracks": [{"title": "Ho"}]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wrong-type variables: graphql-core's variable coercion error is coded INTERNAL_SERVER_ERROR, not BAD_REQUEST",
-)
 def test_wrong_type_variables_are_client_errors(people):
     from drf_graphql_live.testing import execute
 
