@@ -73,7 +73,9 @@ def run_action(operation: OperationRequest, missing: Missing | None = None) -> A
 def _remember_lookup(view: Any, written: dict[str, Any]) -> None:
     """Record the URL kwargs of the object ``perform_create``/``perform_update`` saves."""
     for name in ("perform_create", "perform_update"):
-        perform = getattr(view, name)
+        perform = getattr(view, name, None)
+        if perform is None:  # a create-only viewset (CreateModelMixin alone)
+            continue
 
         def remembering(serializer: Any, perform: Callable[[Any], Any] = perform) -> Any:
             result = perform(serializer)

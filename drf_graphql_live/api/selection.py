@@ -49,8 +49,16 @@ def prune_serializer(serializer: serializers.BaseSerializer, tree: SelectionTree
         field = fields[name]
         if subtree is None:
             del fields[name]
-        elif isinstance(field, serializers.BaseSerializer):
+        elif _nested(field):
             prune_serializer(field, subtree)
+
+
+def _nested(field: Any) -> bool:
+    """A nested serializer, of a ``ListSerializer`` too, but not ``ListSerializer(child=
+    CharField())``: a list of plain values has no fields to prune."""
+    if isinstance(field, serializers.ListSerializer):
+        return isinstance(field.child, serializers.BaseSerializer)
+    return isinstance(field, serializers.BaseSerializer)
 
 
 def ast_selection_tree(
