@@ -15,12 +15,14 @@ arguments but not its pagination: a subscription follows the whole filtered set.
 from __future__ import annotations
 
 import enum
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from .arguments import Argument
 from .introspection import dotted
+from .skipped import SchemaBuildWarning
 from .root_fields import (
     Endpoint,
     Operation,
@@ -100,6 +102,17 @@ def subscription_fields(
     Named after the query fields they follow: ``<detail field>Changed`` (so
     ``usersDetailChanged`` where prefix == basename) and ``<list field>Changed``.
     """
+    if not hasattr(endpoint.viewset, "get_queryset"):
+        # A plain ViewSet: who sees a change is decided by get_queryset() and the
+        # filter backends, which it does not have; its queries still answer. A note,
+        # not a STRICT failure: nothing REST serves is missing.
+        warnings.warn(
+            f"{dotted(endpoint.viewset)} (registered as {endpoint.prefix!r}) has no "
+            "subscriptions: a plain ViewSet has no get_queryset() to decide who sees a change.",
+            SchemaBuildWarning,
+            stacklevel=2,
+        )
+        return []
     planned: list[Planned] = []
     if endpoint.has_action("retrieve"):
         name = f"{endpoint.detail_name}Changed"

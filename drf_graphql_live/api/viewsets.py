@@ -163,8 +163,11 @@ def trim_view(view: GenericViewSet, selection: SelectionTree) -> None:
     ``get_serializer_context()`` may call ``self.filter_queryset(...)`` (paperless-ngx
     does), and building a serializer here calls that hook. While one is built, the
     project's hooks get the project's own ``filter_queryset``, as in REST, instead of
-    ours (which would build a serializer again, forever).
+    ours (which would build a serializer again, forever). A plain ``ViewSet`` (no
+    ``get_serializer``) answers in full; GraphQL picks the selected fields from it.
     """
+    if not hasattr(view, "get_serializer"):
+        return  # a plain ViewSet serializes by hand: nothing to trim, as REST answers
     original_get_serializer: Callable[..., Any] = view.get_serializer
     original_filter_queryset: Callable[..., Any] = view.filter_queryset
     building = False
