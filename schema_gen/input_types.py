@@ -23,6 +23,7 @@ from rest_framework import fields, serializers
 from .converters import Direction, map_field
 from .introspection import dotted, instantiate, python_name, serializer_fields
 from .naming import camel, type_name
+from .variants import writable_for_some_request
 
 if TYPE_CHECKING:
     from .types import Builder
@@ -44,7 +45,11 @@ def build_input_type(
 ) -> type | None:
     """``<Name>Input``/``<Name>PartialInput``; None when the serializer has nothing writable."""
     name = type_name(serializer_class) + ("PartialInput" if partial else "Input")
-    writable = writable_fields(instantiate(serializer_class))
+    serializer = instantiate(serializer_class)
+    writable = writable_fields(serializer)
+    some = writable_for_some_request(serializer_class, serializer.context)
+    only_some = {name: field for name, field in some.items() if name not in writable}
+    writable.update(only_some)
     if not writable:
         return None
     builder.names.claim(
@@ -57,6 +62,7 @@ def build_input_type(
         attr = python_name(field_name)
         annotation = map_field(field, builder, Direction.INPUT)
         non_null = field.required and not field.allow_null and not partial
+        non_null = non_null and field_name not in only_some
         annotations[attr] = annotation if non_null else annotation | None
         namespace[attr] = strawberry.field(
             name=camel(field_name),

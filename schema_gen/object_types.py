@@ -32,7 +32,7 @@ from .introspection import (
 )
 from .model_fields import model_attribute
 from .naming import NameRegistry, camel, pascal, type_name
-from .variants import readable_fields
+from .variants import is_generated_nested, readable_fields, request_dependent
 
 __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_dependent"]
 
@@ -40,26 +40,6 @@ __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_depende
 #: GraphQL has no empty object types, and leaving the type out would take the viewset's
 #: list, detail and subscriptions with it. Always null.
 EMPTY_FIELD = "_empty"
-
-#: Hooks through which a serializer adds or drops fields per request (``context``).
-_PER_REQUEST_HOOKS = ("__init__", "get_fields")
-
-
-def is_generated_nested(serializer_class: type) -> bool:
-    """Whether DRF generated the class for ``Meta.depth`` (every one is ``NestedSerializer``)."""
-    return "build_nested_field.<locals>" in serializer_class.__qualname__
-
-
-def request_dependent(serializer_class: type) -> bool:
-    """Whether the serializer's fields may differ per request: the project overrides
-    ``__init__`` or ``get_fields()`` (DRF's own classes and generated nested ones do not).
-    """
-    for klass in serializer_class.__mro__[:-1]:  # not object
-        if klass.__module__.startswith("rest_framework") or is_generated_nested(klass):
-            continue
-        if any(hook in klass.__dict__ for hook in _PER_REQUEST_HOOKS):
-            return True
-    return False
 
 
 def _parent_model(field: fields.Field) -> type[models.Model] | None:

@@ -19,7 +19,29 @@ from rest_framework import fields, serializers
 
 from .introspection import instantiate, serializer_fields
 
-__all__ = ["readable_fields"]
+__all__ = [
+    "is_generated_nested", "readable_fields", "request_dependent", "writable_for_some_request",
+]  # fmt: skip
+
+#: Hooks through which a serializer adds or drops fields per request (``context``).
+_PER_REQUEST_HOOKS = ("__init__", "get_fields")
+
+
+def is_generated_nested(serializer_class: type) -> bool:
+    """Whether DRF generated the class for ``Meta.depth`` (every one is ``NestedSerializer``)."""
+    return "build_nested_field.<locals>" in serializer_class.__qualname__
+
+
+def request_dependent(serializer_class: type) -> bool:
+    """Whether the serializer's fields may differ per request: the project overrides
+    ``__init__`` or ``get_fields()`` (DRF's own classes and generated nested ones do not).
+    """
+    for klass in serializer_class.__mro__[:-1]:  # not object
+        if klass.__module__.startswith("rest_framework") or is_generated_nested(klass):
+            continue
+        if any(hook in klass.__dict__ for hook in _PER_REQUEST_HOOKS):
+            return True
+    return False
 
 
 def readable_fields(
@@ -33,6 +55,22 @@ def readable_fields(
         for name, field in _readable(serializer_fields(staff) if staff else {}).items():
             found.setdefault(name, field)
     return found
+
+
+def writable_for_some_request(
+    serializer_class: type[serializers.BaseSerializer], context: Mapping[str, Any]
+) -> dict[str, fields.Field]:
+    """Writable fields a staff request's serializer has: optional in the input type (REST
+    ignores them for the others, as it ignores any unknown key of the body)."""
+    if not request_dependent(serializer_class):
+        return {}
+    staff = _as_staff(serializer_class, context)
+    bound = serializer_fields(staff) if staff is not None else {}
+    return {
+        name: field
+        for name, field in bound.items()
+        if not field.read_only and not isinstance(field, fields.HiddenField)
+    }
 
 
 def _readable(bound: MutableMapping[str, fields.Field]) -> dict[str, fields.Field]:
