@@ -129,6 +129,26 @@ async def test_session_mutation_needs_csrf_token_like_rest(board):
     assert allowed == {"data": {"deleteTask": str(board.backlog.pk)}}
 
 
+async def test_session_multipart_mutation_needs_csrf_token_like_rest(board):
+    """Uploads (the multipart request spec) are on: a cross-site form is refused as in REST."""
+    from asgiref.sync import sync_to_async
+
+    django_client = Client()
+    await sync_to_async(django_client.force_login)(board.alice)
+    session = django_client.cookies["sessionid"].value
+    operations = json.dumps({"query": f'mutation {{ deleteTask(id: "{board.backlog.pk}") }}'})
+    form = {"operations": operations, "map": "{}"}
+    cookies = f"sessionid={session}; csrftoken=abcdefghijklmnopqrstuvwxyz012345"
+    async with client(cookie=cookies) as http:
+        refused = (await http.post("/graphql/", data=form, files={"x": b""})).json()
+        assert refused["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+        allowed = await http.post(
+            "/graphql/", data=form, files={"x": b""},
+            headers={"x-csrftoken": "abcdefghijklmnopqrstuvwxyz012345"},
+        )  # fmt: skip
+    assert allowed.json() == {"data": {"deleteTask": str(board.backlog.pk)}}
+
+
 async def test_socket_without_connection_init_is_closed_4408(settings):
     from channels.testing import WebsocketCommunicator
 

@@ -95,6 +95,11 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
 
     def __init__(self, schema: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_queries_via_get", live_settings.ALLOW_QUERIES_VIA_GET)
+        # The GraphQL multipart request spec (file uploads). Strawberry leaves it off
+        # for CSRF: a form can post multipart cross-site. Here every mutation runs
+        # through the viewset, whose SessionAuthentication checks the CSRF token as
+        # for a REST POST, and a cross-site page cannot read a query's answer.
+        kwargs.setdefault("multipart_uploads_enabled", True)
         kwargs.setdefault("graphql_ide", "graphiql" if live_settings.graphiql else None)
         kwargs.setdefault(
             "subscription_protocols",

@@ -89,10 +89,6 @@ def test_file_field_lists_like_rest(people, settings, tmp_path):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="file fields: the GraphQL multipart request spec is refused over HTTP (400 'Unsupported content type')",
-)
 @pytest.mark.django_db(transaction=True)
 async def test_file_field_lists_like_rest_and_uploads_by_multipart(people, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
