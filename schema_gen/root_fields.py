@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework import serializers
 from rest_framework.routers import Route, SimpleRouter
 
+from . import spectacular
 from .arguments import Argument, filter_arguments, pagination_arguments
 from .introspection import dotted, introspecting, mock_request
 from .naming import camel, detail_field_name, list_field_name, pascal, singular_name, type_name
@@ -129,6 +131,7 @@ class Endpoint:
         path = f"/{self.prefix}/" + (f"{{{self.lookup_argument[1]}}}/" if detail else "")
         view.request = mock_request(view, method, path)
         view.action = action
+        view.swagger_fake_view = True  # drf-spectacular's (and drf-yasg's) flag, read by hooks
         return view
 
     def serializer_class(self, action: str) -> type:
@@ -138,6 +141,8 @@ class Endpoint:
             serializer_class = self.view(action).get_serializer_class()
         except Exception as exc:  # no such hook (a plain ViewSet), or it needs a real user
             serializer_class, error = getattr(self.viewset, "serializer_class", None), exc
+        if serializer_class is None:
+            serializer_class = self._declared_serializer(action)
         if serializer_class is None:
             cause = (
                 f"get_serializer_class() raised {type(error).__name__}: {error} for an "
@@ -150,6 +155,25 @@ class Endpoint:
                 "viewset, or make get_serializer_class() work for an anonymous request."
             )
         return serializer_class
+
+    def _declared_serializer(self, action: str) -> type | None:
+        """What ``@extend_schema(responses=...)`` (``request=...`` for writes) declares.
+
+        drf-spectacular documents such viewsets from the declaration alone, so can we.
+        """
+        method = ACTION_METHODS.get(action, "GET")
+        view = self.view(action)
+        if method == "GET":
+            declared = spectacular.declared_response(view, action, method)
+        else:
+            declared = spectacular.declared_request(view, action, method)
+        if isinstance(declared, serializers.ListSerializer):
+            declared = declared.child
+        if isinstance(declared, serializers.BaseSerializer):
+            declared = type(declared)
+        if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
+            return declared
+        return None
 
     def has_action(self, action: str) -> bool:
         """Whether REST serves ``action``, so GraphQL may: a refused method is refused here too.

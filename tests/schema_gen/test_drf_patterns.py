@@ -272,3 +272,39 @@ def test_backend_and_extend_schema_parameters_become_list_arguments() -> None:
         "minPriority": "Int",
         "ids": "[Int!]",
     }
+
+
+# ------------------------------------------------- serializers declared to drf-spectacular
+
+
+class TaskIdSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "title"]
+
+
+class DeclaredOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """As drf-spectacular's suite writes it: the serializer exists only in the declaration."""
+
+    queryset = Task.objects.all()
+    pagination_class = None
+
+    def get_serializer_class(self) -> Any:
+        if self.request.user.is_anonymous:
+            raise PermissionError("needs a signed-in user")
+        return TaskIdSerializer
+
+    @extend_schema(responses=TaskIdSerializer(many=True))
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=TaskIdSerializer)
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().retrieve(request, *args, **kwargs)
+
+
+def test_serializer_declared_only_to_extend_schema_types_the_viewset() -> None:
+    schema = build_schema([("declared", DeclaredOnlyViewSet)])
+    query = schema._schema.query_type.fields
+    assert str(query["declared"].type) == "[TaskId!]!"
+    assert str(query["task"].type) == "TaskId!"
