@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import fields, serializers
+from rest_framework import fields, relations, serializers
 from strawberry.scalars import JSON
 
 from .fallbacks import json_fallback
 from .mapping import lookup
+from .model_fields import pk_type
 from .types import list_of
 
 if TYPE_CHECKING:
@@ -56,7 +57,13 @@ def override_type(value: Any, builder: Builder, where: str) -> tuple[Any, bool]:
     """(GraphQL type, nullable) of an ``@extend_schema_field`` argument."""
     if isinstance(value, serializers.ListSerializer):
         child: Any = value.child
+        if not isinstance(child, serializers.BaseSerializer):  # ListSerializer(child=Field)
+            return list_of(override_type(child, builder, where)[0]), False
         return list_of(builder.output_type(type(child))), False
+    if isinstance(value, relations.PrimaryKeyRelatedField) and value.queryset is not None:
+        # paperless-ngx's ``ListSerializer(child=PrimaryKeyRelatedField(queryset=...))``:
+        # the pk's own JSON type, as REST renders it (a field class needs a queryset).
+        return pk_type(value.queryset.model), False
     if isinstance(value, serializers.BaseSerializer):
         return builder.output_type(type(value)), False
     if isinstance(value, type) and issubclass(value, serializers.BaseSerializer):

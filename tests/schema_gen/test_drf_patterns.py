@@ -308,3 +308,26 @@ def test_serializer_declared_only_to_extend_schema_types_the_viewset() -> None:
     query = schema._schema.query_type.fields
     assert str(query["declared"].type) == "[TaskId!]!"
     assert str(query["task"].type) == "TaskId!"
+
+
+class ChildIdsSerializer(serializers.ModelSerializer):
+    """paperless-ngx's TagSerializer: a method field declared as a list of related pks."""
+
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "children"]
+
+    @extend_schema_field(
+        serializers.ListSerializer(
+            child=serializers.PrimaryKeyRelatedField(queryset=Task.objects.all())
+        )
+    )
+    def get_children(self, obj: Any) -> list[int]:
+        return []
+
+
+def test_extend_schema_field_list_of_related_pks_is_a_list_of_pk_type() -> None:
+    schema = schema_of(ChildIdsSerializer)
+    assert field_types(schema, "ChildIds")["children"] == "[Int!]!"
