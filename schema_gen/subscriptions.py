@@ -22,7 +22,6 @@ import strawberry
 
 from .arguments import Argument
 from .introspection import dotted
-from .skipped import SchemaBuildWarning
 from .root_fields import (
     Endpoint,
     Operation,
@@ -32,6 +31,7 @@ from .root_fields import (
     list_arguments,
     lookup_argument,
 )
+from .skipped import SchemaBuildWarning
 
 if TYPE_CHECKING:
     from .skipped import SkippedList

@@ -11,7 +11,7 @@ serializer can be trimmed to exactly the fields some part of the query asks for:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from rest_framework import serializers
@@ -50,7 +50,7 @@ def prune_serializer(serializer: serializers.BaseSerializer, tree: SelectionTree
         if subtree is None:
             del fields[name]
         elif _nested(field):
-            prune_serializer(field, subtree)
+            prune_serializer(cast(serializers.BaseSerializer, field), subtree)
 
 
 def _nested(field: Any) -> bool:
