@@ -555,7 +555,10 @@ def main(argv: list[str] | None = None) -> None:
             report["profile"] = {  # paths relative to the repository: results get committed
                 "svg": str(Path(svg).relative_to(ROOT)),
                 "raw": str(Path(raw).relative_to(ROOT)),
-                "runs": [bench.run_one("ours", "same", n, profile=p) for p in (raw, svg)],
+                "runs": [
+                    bench.run_one("ours", "same", n, users=args.users[-1], profile=p)
+                    for p in (raw, svg)
+                ],
             }
             out.write_text(json.dumps(report, indent=1))
     versions = sorted({r["config"]["code"] for r in report["results"]})

@@ -13,9 +13,9 @@ the same checks for all the groups a change concerns together::
 * **Membership in one statement**: each group's ``filter_queryset(get_queryset())`` is
   compiled to SQL once and kept; per change the statements of all groups (one per
   distinct subscriber scope and arguments) are joined with ``UNION ALL``, each filtered
-  to the changed primary keys, in chunks (SQLite allows 500 compound terms). A
-  ``get_queryset()`` that itself queried the database while being built is not kept: it
-  is rebuilt at every change (it may read rows that change), still in the batch.
+  to the changed primary keys, in chunks (SQLite allows 500 compound terms). SQL that
+  ``get_queryset()`` or a filter built by reading rows (django-filter validating
+  ``?project=``) is kept until a change of one of the models it read (:mod:`.reads`).
 * **One rendering per distinct representation**: groups with the same serializer and
   selection share the rendering when the representation cannot depend on the request
   (:mod:`.sharing`); the objects are fetched once through ``_base_manager`` with the
@@ -29,12 +29,11 @@ announces (the clock, another service) opts out with ``live_batch = False``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from django.db import connections, models
@@ -48,6 +47,7 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
+from .reads import QueryRecorder, models_read, recording
 from .sharing import shared_representation
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
 
@@ -71,6 +71,9 @@ class GroupCache:
     membership: tuple[str, str, tuple[Any, ...]] | None = None
     #: False: ``get_queryset()`` is not a QuerySet; evaluate per group
     batchable: bool = True
+    #: models ``get_queryset()``/the filters read while building ``membership`` (kept
+    #: until a change of one of them: :meth:`changed`)
+    reads: frozenset[str] = frozenset()
     #: groups with equal keys render an object the same (None: per group), decided once
     render_key: Hashable | None = None
     #: whether the view's permission classes check objects, decided once
@@ -78,7 +81,12 @@ class GroupCache:
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
-        self.render_key, self.checks_objects = None, None
+        self.render_key, self.checks_objects, self.reads = None, None, frozenset()
+
+    def changed(self, models: Iterable[str]) -> None:
+        """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
+        if self.reads and not self.reads.isdisjoint(models):
+            self.membership, self.reads = None, frozenset()
 
 
 @dataclasses.dataclass
@@ -91,8 +99,12 @@ class _Entry:
     visible: set[str] = dataclasses.field(default_factory=set)
 
 
-def evaluate_batch(work: list[Work], deliver: Callable[[dict[str, Any] | Exception], None]) -> None:
-    """``{pk: node or None}`` (or the exception) for each work item, in order, to ``deliver``."""
+def evaluate_batch(work: list[Work]) -> list[dict[str, Any] | Exception]:
+    """``{pk: node or None}`` (or the exception) for each work item, in order.
+
+    Groups that share a representation get the *same* node objects, which lets the hub
+    fingerprint and render each once (:class:`~.scratch.ChangeScratch`).
+    """
     results: list[dict[str, Any] | Exception | None] = [None] * len(work)
     entries = _prepare(work, results)
     batched = [e for e in entries if e.cache.batchable]
@@ -107,8 +119,7 @@ def evaluate_batch(work: list[Work], deliver: Callable[[dict[str, Any] | Excepti
         close_stale_connections()
         for entry in batched:
             results[entry.index] = _exactly(entry)
-    for result in results:
-        deliver(result if result is not None else RuntimeError("not evaluated"))
+    return [result if result is not None else RuntimeError("not evaluated") for result in results]
 
 
 def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
@@ -171,8 +182,8 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
     """(database alias, SQL, params) of the group's membership query, kept when safe."""
     if entry.cache.membership is not None:
         return entry.cache.membership
-    counter = _QueryCounter()
-    with _counting(counter):
+    counter = QueryRecorder()
+    with recording(counter):
         queryset = _in_middleware(entry, lambda: _queryset(entry.view))
         if queryset is None:
             entry.cache.batchable = False
@@ -180,8 +191,9 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
             return None
         sql, params = queryset.query.sql_with_params()
     statement = (queryset.db, sql, tuple(params))
-    if counter.count == 0:  # built from the request alone: the same SQL at every change
-        entry.cache.membership = statement
+    reads = models_read(counter.sqls)
+    if reads is not None:  # rebuilt when a change of one of these models comes (hub)
+        entry.cache.membership, entry.cache.reads = statement, reads
     return statement
 
 
@@ -215,26 +227,6 @@ def _say_once(viewset: type, why: str) -> None:
             viewset.__qualname__,
             why,
         )
-
-
-@contextlib.contextmanager
-def _counting(counter: _QueryCounter) -> Iterator[None]:
-    """Count the queries run on any database while building a queryset."""
-    with contextlib.ExitStack() as stack:
-        for connection in connections.all():
-            stack.enter_context(connection.execute_wrapper(counter))
-        yield
-
-
-class _QueryCounter:
-    """Counts the queries ``get_queryset()``/the filter backends run while building."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _union(

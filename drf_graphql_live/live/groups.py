@@ -23,9 +23,7 @@ offered to the subscribers present at that moment.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import json
 import logging
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
@@ -44,6 +42,7 @@ from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
 from .render import LiveDocument
+from .scratch import ChangeScratch, fingerprint
 from .visibility import CredentialsRefused, Refused, admit, snapshot
 
 __all__ = ["Group", "group_key", "process"]
@@ -65,11 +64,6 @@ class Member(Protocol):
     def offer(self, change: Change) -> None: ...
     def fail(self, error: BaseException) -> None: ...
     def stop(self) -> None: ...
-
-
-def fingerprint(value: Any) -> str:
-    """A stable text of a JSON-like value: equal renderings, equal fingerprints."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 class Group:
@@ -207,14 +201,15 @@ class Group:
                 change.bodies["ADDED"] = self.added[pk]
             subscriber.offer(change)
 
-    async def apply(self, nodes: dict[str, Any]) -> None:
+    async def apply(self, nodes: dict[str, Any], scratch: ChangeScratch | None = None) -> None:
         """Record each object's new node and offer what changed to every subscriber."""
+        scratch = scratch or ChangeScratch()
         for pk, node in nodes.items():
-            change = self._record(pk, node)
+            change = self._record(pk, node, scratch)
             if change is not None:
-                await self._fan_out(change)
+                await self._fan_out(change, scratch)
 
-    def _record(self, pk: str, node: Any) -> Change | None:
+    def _record(self, pk: str, node: Any, scratch: ChangeScratch) -> Change | None:
         had = pk in self.state
         self.added.pop(pk, None)
         if node is None:
@@ -223,13 +218,13 @@ class Group:
             del self.state[pk]
             self.nodes.pop(pk, None)
             return Change(pk, "REMOVED", None, had=True)
-        new = fingerprint(node)
+        new = scratch.fingerprint(node)
         if self.state.get(pk) == new:
             return None  # nothing a subscriber selected changed, or they have this version
         self.state[pk], self.nodes[pk] = new, node
         return Change(pk, "MODIFIED" if had else "ADDED", node, had=had)
 
-    async def _fan_out(self, change: Change) -> None:
+    async def _fan_out(self, change: Change, scratch: ChangeScratch) -> None:
         subscribers = list(self.subscribers)
         if self.document is not None:
             kinds = {change.kind}
@@ -237,8 +232,7 @@ class Group:
                 if subscriber.pending:  # only a backlogged socket may be owed another kind
                     kinds.update(subscriber.kinds_needed(change))
             for kind in kinds:
-                event = {"kind": kind, "id": change.pk, "node": change.node}
-                change.bodies[kind] = await self.document.render(event)
+                change.bodies[kind] = await scratch.render(self.document, kind, change)
             if "ADDED" in change.bodies:  # what a joiner asking for ``initial`` will get
                 self.added[change.pk] = change.bodies["ADDED"]
         for n, subscriber in enumerate(subscribers, 1):
@@ -301,13 +295,13 @@ class Group:
 async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) -> None:
     """Bring every group ``event`` concerns up to date: one thread hop for all of them.
 
-    The worker thread evaluates the groups one after the other and hands each result
-    back at once, so a group's fan-out (on the loop) overlaps the next group's queries
-    (in the thread). Each group's lock is held from before its evaluation to the end of
-    its fan-out, then released (a join to it need not wait for the other groups). The
-    locks are taken in one order and no other task holds more than one, so this cannot
-    deadlock. A group whose evaluation fails ends its own subscriptions; the others go
-    on.
+    The worker thread decides visibility for all the groups at once (:mod:`.batch`);
+    then each group's fan-out runs on the loop, sharing fingerprints and frames with the
+    groups that got the same nodes (:class:`ChangeScratch`). Each group's lock is held
+    from before its evaluation to the end of its fan-out, then released (a join to it
+    need not wait for the other groups). The locks are taken in one order and no other
+    task holds more than one, so this cannot deadlock. A group whose evaluation fails
+    ends its own subscriptions; the others go on.
     """
     held: list[Group] = []
 
@@ -327,28 +321,14 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                 release(group)
         if not work:
             return
-        loop = asyncio.get_running_loop()
-        results: asyncio.Queue[Any] = asyncio.Queue()
-
-        def deliver(result: dict[str, Any] | Exception) -> None:  # in the worker thread
-            loop.call_soon_threadsafe(results.put_nowait, result)
-
-        hop = asyncio.ensure_future(
-            run_sync(
-                evaluate_batch,
-                [(group.operation, group.cache, pks) for group, pks in work],
-                deliver,
+        try:
+            results: list[Any] = await run_sync(
+                evaluate_batch, [(group.operation, group.cache, pks) for group, pks in work]
             )
-        )
-        # Queued after every result it delivered (same thread, FIFO): the hop ended early.
-        hop.add_done_callback(lambda _: results.put_nowait(_HOP_ENDED))
-        for group, _pks in work:
-            result = await results.get()
-            if result is _HOP_ENDED:
-                result = (hop.exception() if not hop.cancelled() else None) or RuntimeError(
-                    "live evaluation ended before this group"
-                )
-                results.put_nowait(_HOP_ENDED)  # and for the groups after it
+        except Exception as exc:  # the hop itself failed: every group of it fails
+            results = [exc] * len(work)
+        scratch = ChangeScratch()  # one fingerprint and one rendering per shared node
+        for (group, _pks), result in zip(work, results, strict=True):
             try:
                 if isinstance(result, CredentialsRefused) and group.authenticated:
                     group.end_all_credentials()
@@ -357,19 +337,14 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
                 elif isinstance(result, Exception):
                     group.fail(result)
                 else:
-                    await group.apply(result)
+                    await group.apply(result, scratch)
             except Exception:  # a bug in one group must not stop the others
                 logger.exception("Live subscription group %s failed", group.field.name)
             finally:
                 release(group)
-        with contextlib.suppress(Exception):
-            await hop
     finally:
         for group in held:
             group.lock.release()
-
-
-_HOP_ENDED = object()
 
 
 def group_key(operation: OperationRequest) -> tuple[Hashable, ...]:

@@ -171,6 +171,9 @@ class Hub:
             if isinstance(event, CredentialsChange):
                 await self._recheck(event)
                 continue
+            changed = (event["model"],)  # "affects" are rows shown, not rows changed
+            for group in self.groups.values():
+                group.cache.changed(changed)  # what get_queryset() read may have changed
             targets = [
                 (group, pks)
                 for group in list(self.groups.values())

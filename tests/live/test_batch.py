@@ -38,10 +38,11 @@ def hops(monkeypatch) -> list[tuple[int, list[str]]]:
     recorded: list[tuple[int, list[str]]] = []
     original = groups_module.evaluate_batch
 
-    def recording(work: Any, deliver: Any) -> None:
+    def recording(work: Any) -> Any:
         with CaptureQueriesContext(connection) as captured:
-            original(work, deliver)
+            results = original(work)
         recorded.append((len(work), [q["sql"] for q in captured.captured_queries]))
+        return results
 
     monkeypatch.setattr(groups_module, "evaluate_batch", recording)
     return recorded

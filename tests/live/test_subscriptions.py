@@ -274,12 +274,13 @@ async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, 
     calls: list[int] = []
     original = groups_module.evaluate_batch
 
-    def counting(work: Any, deliver: Any) -> None:
+    def counting(work: Any) -> Any:
         from django.db import connection
 
         with CaptureQueriesContext(connection) as captured:
-            original(work, deliver)
+            results = original(work)
         calls.append((len(work), len(captured.captured_queries)))
+        return results
 
     monkeypatch.setattr(groups_module, "evaluate_batch", counting)
 
@@ -529,12 +530,13 @@ async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_grou
     hops: list[list[str]] = []
     original = groups_module.evaluate_batch
 
-    def recording(work: Any, deliver: Any) -> None:
+    def recording(work: Any) -> Any:
         from django.db import connection
 
         with CaptureQueriesContext(connection) as captured:
-            original(work, deliver)
+            results = original(work)
         hops.append([q["sql"] for q in captured.captured_queries])
+        return results
 
     monkeypatch.setattr(groups_module, "evaluate_batch", recording)
     selections = ["id title", "id title status", "title priority"]

@@ -1,0 +1,83 @@
+"""What building a queryset read from the database, so that what is kept is kept honestly.
+
+The batched path (:mod:`.batch`) keeps each group's membership SQL between changes. A
+``get_queryset()`` or filter backend may read rows while it builds it (django-filter
+validating ``?project=7`` against the user's projects, a list of ids read in Python):
+the SQL then depends on those rows. The queries run while building are recorded, the
+models their tables belong to are named, and the kept SQL is dropped when a change of
+one of those models comes by (``GroupCache.changed``)::
+
+    recorder = QueryRecorder()
+    with recording(recorder):
+        sql = build()
+    models_read(recorder.sqls)      # frozenset({"board.project", "auth.user"}) or None
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.apps import apps
+from django.db import connections
+
+__all__ = ["QueryRecorder", "models_read", "recording"]
+
+
+@contextlib.contextmanager
+def recording(counter: QueryRecorder) -> Iterator[None]:
+    """Count the queries run on any database while building a queryset."""
+    with contextlib.ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(counter))
+        yield
+
+
+class QueryRecorder:
+    """Records the queries ``get_queryset()``/the filter backends run while building."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sqls: list[str] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        self.sqls.append(sql)
+        return execute(sql, params, many, context)
+
+
+_TABLE = re.compile(r'\b(?:FROM|JOIN)\s+[`"\[]?(\w+)', re.IGNORECASE)
+
+
+def models_read(sqls: Iterable[str]) -> frozenset[str] | None:
+    """The models (``app_label.model``) whose tables ``sqls`` read; None if one is unknown.
+
+    An m2m table stands for both models it joins: changes to it are announced as
+    changes of those (``m2m_changed``).
+    """
+    tables = _tables()
+    labels: set[str] = set()
+    for sql in sqls:
+        for table in _TABLE.findall(sql):
+            if table not in tables:
+                return None
+            labels |= tables[table]
+    return frozenset(labels)
+
+
+@functools.cache
+def _tables() -> dict[str, frozenset[str]]:
+    tables: dict[str, frozenset[str]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        labels = {model._meta.label_lower}
+        if model._meta.auto_created:  # an m2m's through table
+            labels |= {
+                field.related_model._meta.label_lower
+                for field in model._meta.fields
+                if field.related_model is not None
+            }
+        tables[model._meta.db_table] = frozenset(labels)
+    return tables

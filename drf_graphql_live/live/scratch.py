@@ -1,0 +1,56 @@
+"""What one change computes once for all the groups it reaches: fingerprints and frames.
+
+Every user is a group of their own, yet most users see an object the same way: the
+batched evaluation (:mod:`.batch`) hands the groups that share a representation the
+very same node objects. Fingerprinting a node (is it new to the subscriber?) and
+rendering its frame for a document are then done once per change::
+
+    scratch = ChangeScratch()
+    for group, nodes in results:
+        await group.apply(nodes, scratch)     # the 2nd..Nth group reuse the 1st's work
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from typing import Any
+
+from .delivery import Change
+from .render import LiveDocument
+
+__all__ = ["ChangeScratch", "fingerprint"]
+
+
+def fingerprint(value: Any) -> str:
+    """A stable text of a JSON-like value: equal renderings, equal fingerprints."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class ChangeScratch:
+    """What one change computes once for every group: fingerprints and renderings.
+
+    Groups whose representation is shared (:mod:`.batch`) hold the very same node
+    objects, so a node's fingerprint, and its frame for one document and kind, are
+    computed once per change however many users' groups deliver it. Keyed by the node's
+    identity: every node stays alive (in the evaluation's results) while this lives.
+    """
+
+    __slots__ = ("_bodies", "_fingerprints")
+
+    def __init__(self) -> None:
+        self._fingerprints: dict[int, str] = {}
+        self._bodies: dict[tuple[Hashable, str, str, int], str] = {}
+
+    def fingerprint(self, node: Any) -> str:
+        key = id(node)
+        if key not in self._fingerprints:
+            self._fingerprints[key] = fingerprint(node)
+        return self._fingerprints[key]
+
+    async def render(self, document: LiveDocument, kind: str, change: Change) -> str:
+        key = (document.key, kind, change.pk, id(change.node))
+        if key not in self._bodies:
+            event = {"kind": kind, "id": change.pk, "node": change.node}
+            self._bodies[key] = await document.render(event)
+        return self._bodies[key]
