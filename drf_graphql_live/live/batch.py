@@ -47,6 +47,7 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
+from .lateral import lateral_statement
 from .reads import QueryRecorder, models_read, recording
 from .sharing import shared_representation
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
@@ -169,13 +170,40 @@ def _membership(entries: list[_Entry]) -> None:
         terms[alias].append((entry, sql, params))
     for alias, items in terms.items():
         by_index = {entry.index: entry for entry, _, _ in items}
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            union, values = _union(alias, [(e.index, s, p, e.pks) for e, s, p in chunk])
+        for query, values in _statements(alias, items):
             with connections[alias].cursor() as cursor:
-                cursor.execute(union, values)
+                cursor.execute(query, values)
                 for index, pk in cursor.fetchall():
                     by_index[index].visible.add(str(pk))
+
+
+def _statements(
+    alias: str, items: list[tuple[_Entry, str, tuple[Any, ...]]]
+) -> list[tuple[str, list[Any]]]:
+    """On PostgreSQL, one LATERAL statement per family of equal SQL (:mod:`.lateral`);
+    what is left, UNION ALL in chunks."""
+    statements = []
+    if connections[alias].vendor == "postgresql":
+        families: dict[tuple[str, tuple[str, ...]], list[tuple[_Entry, str, tuple[Any, ...]]]]
+        families = defaultdict(list)
+        for item in items:
+            families[(item[1], tuple(item[0].pks))].append(item)
+        column = f"{connections[alias].ops.quote_name(_PK_ALIAS)}"
+        items = []
+        for (sql, pks), family in families.items():
+            built = (
+                lateral_statement(sql, column, [(e.index, p) for e, _, p in family], pks)
+                if len(family) > 1
+                else None
+            )
+            if built is None:
+                items += family
+            else:
+                statements.append(built)
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        statements.append(_union(alias, [(e.index, s, p, e.pks) for e, s, p in chunk]))
+    return statements
 
 
 def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
