@@ -5,7 +5,7 @@ session expires or is flushed, the token is deleted, the user is deactivated or 
 their password. Every live subscription is re-checked with the same credentials it was
 opened with, the way its next HTTP request would be::
 
-    credentials_accepted(context)   # connection_init headers, DRF's default classes
+    header_user(context)            # connection_init headers, DRF's default classes
     still_authenticated(context)    # False once the socket's credentials have ended
 
 Header credentials (``Token``/``Bearer`` from ``connection_init``) go through DRF's
@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 
 from .request import LiveContext, operation_request
 
-__all__ = ["credentials_accepted", "header_user", "still_authenticated", "user_key"]
+__all__ = ["header_user", "still_authenticated", "user_key"]
 
 
 def default_authenticators() -> list[BaseAuthentication]:
@@ -48,11 +48,6 @@ def header_user(context: LiveContext) -> Any:
     except exceptions.APIException:
         return None
     return user if request.successful_authenticator is not None else None
-
-
-def credentials_accepted(context: LiveContext) -> bool:
-    """True when some default DRF authenticator accepts the context's credential headers."""
-    return header_user(context) is not None
 
 
 def user_key(context: LiveContext) -> str | None:

@@ -26,7 +26,6 @@ from schema_gen import Operation
 
 from ..api.representation import to_json
 from ..api.request import OperationRequest
-from ..api.sync import close_stale_connections
 from ..api.viewsets import run_view
 from ..exceptions import to_graphql_error
 
@@ -36,7 +35,6 @@ __all__ = [
     "Refused",
     "admit",
     "evaluate",
-    "evaluate_each",
     "snapshot",
     "subscribe_view",
 ]
@@ -103,7 +101,7 @@ def subscribe_view(
     ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
     the subscribe request does; event re-checks skip the throttles. ``authenticated``
     shares authentication between the groups evaluated for one event (see
-    :func:`evaluate_each`). ``render=False``: the view only checks and filters, so its
+    :func:`.batch.evaluate_batch`). ``render=False``: the view only checks and filters, so its
     serializer is not trimmed nor its queryset joined for rendering.
     """
     action = "list" if operation.field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
@@ -183,31 +181,6 @@ def evaluate(
     except drf_exceptions.PermissionDenied as exc:
         raise AccessLost(str(exc)) from exc
     return {pk: found.get(pk) for pk in pks}
-
-
-def evaluate_each(
-    work: list[tuple[OperationRequest, list[str]]],
-    deliver: Callable[[dict[str, Any] | Exception], None],
-) -> None:
-    """:func:`evaluate` for every group an event concerns, in one thread hop.
-
-    One hop and one connection check per event instead of one per group, and
-    authentication shared between groups with the same credentials. Each group's
-    result goes to ``deliver`` as soon as it is ready (its fan-out need not wait for
-    the other groups' queries); a group whose evaluation fails (a database error) gets
-    its exception instead, and the connection is checked again before the next group,
-    as a separate hop would.
-    """
-    authenticated: dict[Hashable, tuple[Any, Any]] = {}
-    for operation, pks in work:
-        try:
-            result: dict[str, Any] | Exception = evaluate(
-                operation, pks, authenticated=authenticated
-            )
-        except Exception as exc:
-            result = exc
-            close_stale_connections()
-        deliver(result)
 
 
 def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:

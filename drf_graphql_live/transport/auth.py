@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..api.authentication import credentials_accepted, header_user
+from ..api.authentication import header_user
 
-__all__ = ["connection_headers", "credentials_accepted", "header_user"]
+__all__ = ["connection_headers", "header_user"]
 
 #: Payload keys taken as request headers (case-insensitive).
 AUTH_HEADERS = ("authorization",)

@@ -21,16 +21,16 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from cross_web import HTTPException
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
-from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import AsyncGraphQLView
 
 from ..api.request import LiveContext
 from ..exceptions import to_graphql_error
-from ..schema import last_built_schema
+from ..registry import load_project_schema
 from ..settings import live_settings
 from . import graphiql
 from .consumers import error_response
@@ -39,16 +39,13 @@ __all__ = ["LiveGraphQLView", "graphiql_asset", "project_schema", "request_scope
 
 
 def project_schema() -> Any:
-    """The schema to serve: ``DRF_GRAPHQL_LIVE["SCHEMA"]``, else the one ``build_schema`` built.
+    """The schema to serve (:func:`~drf_graphql_live.registry.load_project_schema`).
 
     Looked up at request time, not when the URLconf is imported: the project's schema
     module usually imports the project's URLconf (for its router) itself.
     """
-    dotted = live_settings.SCHEMA
-    schema = import_string(dotted) if dotted else last_built_schema()
+    schema = load_project_schema()
     if schema is None:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "drf_graphql_live.urls has no schema to serve: set DRF_GRAPHQL_LIVE['SCHEMA'] "
             "to its dotted path, or call build_schema(router) in a module the ROOT_URLCONF "
