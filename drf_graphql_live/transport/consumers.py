@@ -54,6 +54,7 @@ from ..live.render import prepare_live_operation, split_arguments
 from ..settings import live_settings
 from . import graphiql, http_streams
 from .auth import connection_headers, header_user
+from .bodies import StrictBodyParsing
 from .origin import origin_allowed
 from .protocols import LegacyWSHandler, TransportWSHandler
 from .websocket import SERVER_SEND, LiveWebSocketAdapter
@@ -88,7 +89,7 @@ def error_response(status: int, message: str) -> ChannelsResponse:
     return ChannelsResponse(content=content, status=status, content_type="application/json")
 
 
-class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
+class GraphQLHTTPConsumer(StrictBodyParsing, StrawberryHTTPConsumer[LiveContext, None]):
     """GraphQL over HTTP at ``PATH``, GraphiQL on a browser GET, its assets under ``assets/``."""
 
     channel_layer_alias = NO_CHANNEL_LAYER
@@ -224,30 +225,6 @@ class GraphQLHTTPConsumer(StrawberryHTTPConsumer[LiveContext, None]):
 
     def _stream_channel(self) -> http_streams.StreamChannel:
         return http_streams.consumer_channel(self, self._receive, self.scope.get(SERVER_SEND))
-
-    def parse_json(self, data: str | bytes) -> Any:
-        """JSON too deep for the parser's recursion or not UTF-8 is malformed too (400).
-
-        A body nested 100,000 lists deep makes ``json.loads`` raise ``RecursionError``,
-        and invalid UTF-8 raises ``UnicodeDecodeError``: neither is the
-        ``JSONDecodeError`` Strawberry turns into a 400.
-        """
-        try:
-            return super().parse_json(data)
-        except (RecursionError, ValueError) as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
-
-    async def parse_http_body(self, request: Any) -> Any:
-        """A JSON body that is not an object (``"abc"``, ``1``, ``null``) is a bad request.
-
-        Strawberry calls ``.get`` on whatever the body decoded to; parsing runs no code of
-        the application, so an ``AttributeError`` here can only mean that shape.
-        """
-        try:
-            return await super().parse_http_body(request)
-        except AttributeError as exc:
-            message = "The request body must be a JSON object (or a list of them)."
-            raise HTTPException(400, message) from exc
 
     def _asset_name(self) -> str | None:
         prefix = live_settings.path + "assets/"

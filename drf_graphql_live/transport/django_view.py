@@ -33,6 +33,7 @@ from ..exceptions import to_graphql_error
 from ..registry import load_project_schema
 from ..settings import live_settings
 from . import graphiql
+from .bodies import StrictBodyParsing
 from .consumers import error_response
 
 __all__ = ["LiveGraphQLView", "graphiql_asset", "project_schema", "request_scope"]
@@ -93,7 +94,7 @@ def _error(status: int, message: str) -> HttpResponse:
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class LiveGraphQLView(AsyncGraphQLView[LiveContext, None]):
+class LiveGraphQLView(StrictBodyParsing, AsyncGraphQLView[LiveContext, None]):
     """Strawberry's async Django view with our context, GraphiQL, limits and error shape.
 
     CSRF-exempt like DRF's ``APIView``: DRF's ``SessionAuthentication`` checks the token
@@ -124,21 +125,6 @@ class LiveGraphQLView(AsyncGraphQLView[LiveContext, None]):
             return _error(exc.status_code, exc.reason)
         except Exception as exc:  # the last resort: a client still sees a GraphQL error
             return _error(500, to_graphql_error(exc).message)
-
-    def parse_json(self, data: str | bytes) -> Any:
-        """Too deep or not UTF-8 is malformed too (400), as in the Channels consumer."""
-        try:
-            return super().parse_json(data)
-        except (RecursionError, ValueError) as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
-
-    async def parse_http_body(self, request: Any) -> Any:
-        """A JSON body that is not an object is a bad request, as in the Channels consumer."""
-        try:
-            return await super().parse_http_body(request)
-        except AttributeError as exc:
-            message = "The request body must be a JSON object (or a list of them)."
-            raise HTTPException(400, message) from exc
 
     async def get_context(self, request: HttpRequest, response: Any) -> LiveContext:
         return LiveContext(
