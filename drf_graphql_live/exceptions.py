@@ -10,7 +10,8 @@ Hierarchy (all are ``graphql.GraphQLError``)::
     ├── (THROTTLED)                  + extensions.wait (seconds)
     ├── (BAD_REQUEST)                ParseError, MethodNotAllowed, malformed GraphQL
     ├── (QUERY_TOO_COMPLEX)          a limit of .limits; + extensions.limit/max/value
-    └── (TOO_MANY_OPERATIONS)        MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once
+    ├── (TOO_MANY_OPERATIONS)        MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once
+    └── (RESUME_EXPIRED)             ``after:`` names a cursor that cannot be resumed
 
 :func:`to_graphql_error` turns the exceptions DRF raises inside a viewset into these,
 so a GraphQL client sees the same refusal a REST client would, never a traceback.
@@ -34,6 +35,7 @@ __all__ = [
     "NOT_FOUND",
     "PERMISSION_DENIED",
     "QUERY_TOO_COMPLEX",
+    "RESUME_EXPIRED",
     "THROTTLED",
     "TOO_MANY_OPERATIONS",
     "VALIDATION_ERROR",
@@ -52,6 +54,7 @@ BAD_REQUEST = "BAD_REQUEST"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+RESUME_EXPIRED = "RESUME_EXPIRED"
 
 
 class LiveGraphQLError(GraphQLError):

@@ -77,6 +77,11 @@ class LiveSettingsDict(TypedDict, total=False):
     #: Seconds between keep-alive messages on the legacy protocol (``ka``), so proxies
     #: do not drop idle sockets; graphql-transport-ws clients ping on their own.
     KEEP_ALIVE_INTERVAL: float | None
+    #: Seconds a subscription can be resumed with ``after: <cursor>`` after its last
+    #: event (or its subscriber's disconnect); older cursors get RESUME_EXPIRED. The
+    #: resume log lives in Redis when the channel layer is channels-redis, else in
+    #: this process's memory.
+    RESUME_WINDOW: float
 
 
 DEFAULTS: LiveSettingsDict = {
@@ -99,6 +104,7 @@ DEFAULTS: LiveSettingsDict = {
     "REAUTHENTICATE_INTERVAL": 60.0,
     "CONNECTION_INIT_TIMEOUT": 10.0,
     "KEEP_ALIVE_INTERVAL": 20.0,
+    "RESUME_WINDOW": 120.0,
 }
 
 

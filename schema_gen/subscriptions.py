@@ -1,10 +1,10 @@
-"""Subscription fields: ``postChanged(id)`` and ``postsChanged(<list filters>, initial)``.
+"""Subscription fields: ``postChanged(id, after)`` and ``postsChanged(<filters>, initial, after)``.
 
     enum ChangeKind { ADDED MODIFIED REMOVED }
-    type TaskEvent { kind: ChangeKind!, id: ID!, node: Task }
+    type TaskEvent { kind: ChangeKind!, id: ID!, cursor: String!, node: Task }
     type Subscription {
-      taskChanged(id: ID!): TaskEvent!
-      tasksChanged(status: String, ..., search: String, initial: Boolean! = false): TaskEvent!
+      taskChanged(id: ID!, after: String): TaskEvent!
+      tasksChanged(status: String, ..., initial: Boolean = false, after: String): TaskEvent!
     }
 
 Pure description, like :mod:`schema_gen.root_fields`: the runtime supplies the async
@@ -55,14 +55,27 @@ INITIAL = Argument(
     "First send ADDED for every object currently visible, then the live changes.",
     default=False,
 )
+AFTER = Argument(
+    "after",
+    "after",
+    str | None,
+    "",
+    "Resume after this event's cursor: first what changed since, as seen now, then the "
+    "live changes (RESUME_EXPIRED when it cannot be resumed). Wins over initial.",
+)
 
 
 def event_type(builder: Builder, node: Any) -> type:
-    """``<Type>Event { kind, id, node }``, cached per node type."""
+    """``<Type>Event { kind, id, cursor, node }``, cached per node type."""
     if node not in builder.events:
         name = f"{node.__strawberry_definition__.name}Event"
         builder.names.claim(name, dotted(node.__drf_serializer__) + " (event)")
-        annotations = {"kind": ChangeKind, "id": strawberry.ID, "node": node | None}
+        annotations = {
+            "kind": ChangeKind,
+            "id": strawberry.ID,
+            "cursor": str,
+            "node": node | None,
+        }
         namespace = {"__annotations__": annotations, "__module__": __name__}
         builder.events[node] = strawberry.type(
             type(name, (), namespace),
@@ -80,7 +93,7 @@ def _one_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("retrieve"))
     return RootField(
         f"{endpoint.detail_name}Changed", Operation.SUBSCRIBE_ONE, endpoint,
-        event_type(builder, node), (lookup_argument(endpoint),),
+        event_type(builder, node), (lookup_argument(endpoint), AFTER),
         f"Changes to one {_name(node)}, as its subscriber may see them.",
     )  # fmt: skip
 
@@ -89,7 +102,7 @@ def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = builder.output_type(endpoint.serializer_class("list"))
     return RootField(
         f"{endpoint.list_name}Changed", Operation.SUBSCRIBE_LIST, endpoint,
-        event_type(builder, node), (*list_arguments(endpoint), INITIAL),
+        event_type(builder, node), (*list_arguments(endpoint), INITIAL, AFTER),
         f"Changes to the {_name(node)} objects matching the filters.",
     )  # fmt: skip
 

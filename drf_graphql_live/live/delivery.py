@@ -12,7 +12,8 @@ change is (ADDED, MODIFIED, REMOVED) and renders it once; subscribers only deliv
   changes wait in a bounded, per-object queue where several changes of one object
   coalesce into its latest state. Past :data:`MAX_PENDING` objects, or when the send
   fails, the socket is closed with :data:`CLOSE_4008_TOO_SLOW`, so the client
-  resubscribes with ``initial: true`` instead of silently missing data. Whatever one
+  resubscribes (``after:`` its last cursor, or ``initial: true``) instead of silently
+  missing data. Whatever one
   socket's send does costs that socket only.
 * :class:`Subscriber` (Strawberry's path: the legacy protocol, documents the fast path
   does not take) queues event dicts for Strawberry's async iterator.
@@ -42,7 +43,7 @@ __all__ = [
 
 #: Objects with unsent changes a slow socket may accumulate before it is closed.
 MAX_PENDING = 1000
-#: Close code for a socket that cannot keep up: resubscribe with ``initial: true``.
+#: Close code for a socket that cannot keep up: resume with ``after:`` (or ``initial: true``).
 CLOSE_4008_TOO_SLOW = 4008
 
 Send = Callable[[str], Coroutine[Any, Any, None]]
@@ -54,18 +55,25 @@ class Change:
     """One object's change as every subscriber of a group sees it.
 
     ``had``: whether the subscribers had the object before (so a slow socket can
-    combine it with changes it has not written yet); ``bodies``: the rendered ``next``
-    payload per kind, filled by the group before the fan-out.
+    combine it with changes it has not written yet); ``cursor``: where a client that
+    applied it resumes from (:mod:`.journal`); ``bodies``: the rendered ``next`` payload
+    per kind, filled by the group before the fan-out.
     """
 
     pk: str
     kind: str
     node: Any
     had: bool
+    cursor: str = ""
     bodies: dict[str, str] = dataclasses.field(default_factory=dict)
 
-    def event(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.pk, "node": self.node}
+    def event(self, kind: str | None = None, cursor: str | None = None) -> dict[str, Any]:
+        return {
+            "kind": kind or self.kind,
+            "id": self.pk,
+            "node": self.node,
+            "cursor": self.cursor if cursor is None else cursor,
+        }
 
 
 def combined_kind(had_before: bool, has_now: bool) -> str | None:
@@ -80,8 +88,9 @@ class Subscriber:
 
     pending = ()  # never backlogged here: Strawberry's queue holds what is not sent yet
 
-    def __init__(self) -> None:
+    def __init__(self, *, wants_cursor: bool = False) -> None:
         self.group: Any = None  # set by the group it joins
+        self.wants_cursor = wants_cursor  # its document selects ``cursor``
         self.queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
 
     def kinds_needed(self, change: Change) -> tuple[str, ...]:
@@ -122,13 +131,21 @@ class WireSubscriber:
         "send",
         "stand_in",
         "suffix",
+        "wants_cursor",
         "writer",
     )
 
     def __init__(
-        self, operation_id: str, send: Send, close: Close, *, wrap: tuple[str, str] | None = None
+        self,
+        operation_id: str,
+        send: Send,
+        close: Close,
+        *,
+        wrap: tuple[str, str] | None = None,
+        wants_cursor: bool = False,
     ) -> None:
         self.group: Any = None  # set by the group it joins
+        self.wants_cursor = wants_cursor  # its document selects ``cursor``
         #: What goes around a rendered payload: the graphql-transport-ws ``next`` message
         #: by default; ``wrap`` gives another wire's (an SSE event, a multipart part).
         self.prefix, self.suffix = wrap or (

@@ -18,6 +18,9 @@ the fast path, the same document) see the same objects, so they form a :class:`G
 Every subscriber of a group has exactly the group's state once it has joined: joins,
 events and resynchronisations hold the group's lock, and a change is decided and
 offered to the subscribers present at that moment.
+
+Once a subscriber selects ``cursor``, the group logs its versions (:mod:`.resume`); one
+joining with ``after:`` gets what brings it from that cursor's state to the group's.
 """
 
 from __future__ import annotations
@@ -36,16 +39,20 @@ from ..api.authentication import user_key
 from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
 from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
-from .batch import GroupCache, evaluate_batch
+from ..settings import live_settings
+from .batch import GroupCache
 from .credentials import CredentialsChange, credentials_key, ended_credentials
 from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
-from .render import LiveDocument
+from .journal import Journal, Missed, catch_up, digest
+from .render import CURSOR_SLOT, LiveDocument, Start, with_cursor
+from .resume import keep_last, resume_key, save_journals
+from .resume_store import ResumeStore, resume_store
 from .scratch import ChangeScratch, fingerprint
-from .visibility import CredentialsRefused, Refused, admit, snapshot
+from .visibility import admit, snapshot
 
-__all__ = ["Group", "group_key", "process"]
+__all__ = ["Group", "Member", "group_key"]
 
 logger = logging.getLogger("drf_graphql_live")
 
@@ -59,6 +66,7 @@ YIELD_EVERY = 256
 class Member(Protocol):
     group: Any
     pending: Any  # what a slow socket has not written yet (empty or absent: nothing)
+    wants_cursor: bool  # its document selects the event's ``cursor``
 
     def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
     def offer(self, change: Change) -> None: ...
@@ -70,7 +78,11 @@ class Group:
     """Subscriptions that see the same objects the same way; see the module docstring."""
 
     def __init__(
-        self, key: Hashable, operation: OperationRequest, document: LiveDocument | None = None
+        self,
+        key: Hashable,
+        operation: OperationRequest,
+        document: LiveDocument | None = None,
+        store: ResumeStore | None = None,
     ):
         self.key = key
         self.document = document  # None: Strawberry renders for each subscriber
@@ -91,6 +103,9 @@ class Group:
         self.lock = asyncio.Lock()
         #: the authenticated view and compiled membership query kept between changes
         self.cache = GroupCache()
+        self.store = store or resume_store()
+        self.journal: Journal | None = None  # from the first snapshot on
+        self.wants_cursor = False  # a subscriber selects ``cursor``: log the versions
 
     def relevant_pks(self, event: ChangeEvent) -> list[str]:
         pks = set(event["affects"].get(self.model, ()))
@@ -126,16 +141,23 @@ class Group:
             await self.apply({pk: None for pk in self.state if pk not in current})
             await self.apply(current)
 
-    async def join(self, subscriber: Member, initial: bool, context: LiveContext) -> None:
+    async def join(
+        self,
+        subscriber: Member,
+        start: Start,
+        context: LiveContext,
+        missed: Missed | None = None,
+    ) -> None:
         """Admit ``subscriber`` (raises the GraphQL error a refused one gets).
 
         With ``initial`` it first gets ADDED for every object it sees, in the list's
-        order. Even without, the group knows what the client would see, which is what
-        lets a no-op change (a login touching ``last_login`` of a nested user) send
-        nothing.
+        order; with ``missed`` (what the client had at its ``after`` cursor) the changes
+        from there to now (:func:`~.journal.catch_up`). Even without, the group knows
+        what the client would see, which is what lets a no-op change (a login touching
+        ``last_login`` of a nested user) send nothing.
         """
         try:
-            await self._join(subscriber, initial, context)
+            await self._join(subscriber, start, context, missed)
         except GraphQLError:
             raise
         except Exception as exc:
@@ -144,18 +166,27 @@ class Group:
             # (to_graphql_error logs it), never a subscription that silently hears nothing.
             raise to_graphql_error(exc) from exc
 
-    async def _join(self, subscriber: Member, initial: bool, context: LiveContext) -> None:
+    async def _join(
+        self, subscriber: Member, start: Start, context: LiveContext, missed: Missed | None
+    ) -> None:
         order = None
+        ordered = start.initial or missed is not None
         if self.primed:  # the subscribe request's checks, outside the lock
-            order = await run_sync(admit, self.operation, ordered=initial)
+            order = await run_sync(admit, self.operation, ordered=ordered)
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
                 current = await run_sync(snapshot, self.operation)
                 self._prime(current)
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
-                order = await run_sync(admit, self.operation, ordered=initial)
-            if initial:
+                order = await run_sync(admit, self.operation, ordered=ordered)
+            if subscriber.wants_cursor:
+                self.wants_cursor = True
+                self._start_journal()
+                await self.save()  # the base goes to the store before any cursor
+            if missed is not None:
+                await self._catch_up(subscriber, missed, order, start.after or "")
+            elif start.initial:
                 await self._welcome(subscriber, order)
             subscriber.group = self
             self.subscribers.add(subscriber)
@@ -172,10 +203,29 @@ class Group:
             self.nodes[pk] = node
         if self.field.operation is Operation.SUBSCRIBE_ONE:
             self.only_pk = current[0][0]
+        self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)
         self.primed = True
+
+    def _start_journal(self) -> None:
+        """Log versions from now on (again, after the store lost some: :func:`save_journals`)."""
+        if self.wants_cursor and self.journal is not None:
+            self.journal.start(self.state)
+
+    def cursor(self, version: int | None = None) -> str:
+        """The cursor of the group's state now (or of ``version`` of its log)."""
+        if self.journal is None or not self.journal.started:
+            return ""  # nobody selects it
+        return self.journal.cursor(version)
+
+    async def save(self) -> None:
+        await save_journals(self.store, [self])
 
     def _forget_state(self) -> None:
         """Nobody holds the state any more: the next join takes a fresh snapshot."""
+        if self.journal is not None and self.journal.started:
+            keep_last(self.store, self.journal.log)  # resumable for a window from now
+        self.journal = None
+        self.wants_cursor = False
         self.cache.reset()
         self.primed = False
         self.only_pk = None
@@ -193,21 +243,56 @@ class Group:
         ordered = [pk for pk in order if pk in self.nodes]
         seen = set(ordered)
         ordered += [pk for pk in self.nodes if pk not in seen]
-        for pk in ordered:
-            change = Change(pk, "ADDED", self.nodes[pk], had=False)
+        for n, pk in enumerate(ordered, 1):
+            # Until the last, the client has no more than the empty state for sure: a
+            # resume from the middle of the burst starts it again.
+            cursor = self.cursor() if n == len(ordered) else self.cursor(0)
+            change = Change(pk, "ADDED", self.nodes[pk], had=False, cursor=cursor)
             if self.document is not None:
                 if pk not in self.added:
-                    self.added[pk] = await self.document.render(change.event())
-                change.bodies["ADDED"] = self.added[pk]
+                    self.added[pk] = await self.document.render(change.event(cursor=CURSOR_SLOT))
+                change.bodies["ADDED"] = with_cursor(self.added[pk], cursor)
+            subscriber.offer(change)
+
+    async def _catch_up(
+        self, subscriber: Member, missed: Missed, order: list[str], after: str
+    ) -> None:
+        """What brings a resuming client from ``missed`` to the group's state, to it alone.
+
+        Until the last, each event carries the client's own ``after`` cursor: a resume
+        from the middle of the burst computes the same burst again.
+        """
+        now = {pk: digest(fp) for pk, fp in self.state.items()}
+        changes = catch_up(missed, now, order)
+        for n, (pk, kind) in enumerate(changes, 1):
+            cursor = self.cursor() if n == len(changes) else after
+            node = None if kind == "REMOVED" else self.nodes[pk]
+            change = Change(pk, kind, node, had=kind != "ADDED", cursor=cursor)
+            if self.document is not None:
+                change.bodies[kind] = await self.document.render(change.event())
             subscriber.offer(change)
 
     async def apply(self, nodes: dict[str, Any], scratch: ChangeScratch | None = None) -> None:
         """Record each object's new node and offer what changed to every subscriber."""
         scratch = scratch or ChangeScratch()
-        for pk, node in nodes.items():
-            change = self._record(pk, node, scratch)
-            if change is not None:
-                await self._fan_out(change, scratch)
+        changes = self.stage(nodes, scratch)
+        if changes:
+            await self.save()
+            await self.deliver(changes, scratch)
+
+    def stage(self, nodes: dict[str, Any], scratch: ChangeScratch) -> list[Change]:
+        """Record each object's new node; the changes to deliver once the log is saved."""
+        if self.journal is not None and not self.journal.started:
+            self._start_journal()
+        return [
+            change
+            for pk, node in nodes.items()
+            if (change := self._record(pk, node, scratch)) is not None
+        ]
+
+    async def deliver(self, changes: list[Change], scratch: ChangeScratch) -> None:
+        for change in changes:
+            await self._fan_out(change, scratch)
 
     def _record(self, pk: str, node: Any, scratch: ChangeScratch) -> Change | None:
         had = pk in self.state
@@ -217,12 +302,20 @@ class Group:
                 return None
             del self.state[pk]
             self.nodes.pop(pk, None)
-            return Change(pk, "REMOVED", None, had=True)
+            return Change(pk, "REMOVED", None, had=True, cursor=self._logged(pk, None))
         new = scratch.fingerprint(node)
         if self.state.get(pk) == new:
             return None  # nothing a subscriber selected changed, or they have this version
         self.state[pk], self.nodes[pk] = new, node
-        return Change(pk, "MODIFIED" if had else "ADDED", node, had=had)
+        kind = "MODIFIED" if had else "ADDED"
+        return Change(pk, kind, node, had=had, cursor=self._logged(pk, new))
+
+    def _logged(self, pk: str, fingerprint: str | None) -> str:
+        """Log the new version (if anyone resumes); its cursor."""
+        if self.journal is None:
+            return ""
+        self.journal.record(pk, fingerprint, self.state)
+        return self.cursor()
 
     async def _fan_out(self, change: Change, scratch: ChangeScratch) -> None:
         subscribers = list(self.subscribers)
@@ -232,9 +325,10 @@ class Group:
                 if subscriber.pending:  # only a backlogged socket may be owed another kind
                     kinds.update(subscriber.kinds_needed(change))
             for kind in kinds:
-                change.bodies[kind] = await scratch.render(self.document, kind, change)
-            if "ADDED" in change.bodies:  # what a joiner asking for ``initial`` will get
-                self.added[change.pk] = change.bodies["ADDED"]
+                template = await scratch.render(self.document, kind, change)
+                change.bodies[kind] = with_cursor(template, change.cursor)
+                if kind == "ADDED":  # what a joiner asking for ``initial`` will get
+                    self.added[change.pk] = template
         for n, subscriber in enumerate(subscribers, 1):
             subscriber.offer(change)
             if n % YIELD_EVERY == 0:
@@ -290,61 +384,6 @@ class Group:
         self.subscribers.clear()
         self.contexts.clear()
         self._forget_state()
-
-
-async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) -> None:
-    """Bring every group ``event`` concerns up to date: one thread hop for all of them.
-
-    The worker thread decides visibility for all the groups at once (:mod:`.batch`);
-    then each group's fan-out runs on the loop, sharing fingerprints and frames with the
-    groups that got the same nodes (:class:`ChangeScratch`). Each group's lock is held
-    from before its evaluation to the end of its fan-out, then released (a join to it
-    need not wait for the other groups). The locks are taken in one order and no other
-    task holds more than one, so this cannot deadlock. A group whose evaluation fails
-    ends its own subscriptions; the others go on.
-    """
-    held: list[Group] = []
-
-    def release(group: Group) -> None:
-        held.remove(group)
-        group.lock.release()
-
-    try:
-        for group, _pks in targets:
-            await group.lock.acquire()
-            held.append(group)
-        work = []
-        for group, pks in targets:
-            if remaining := await group.take_deletion(event, pks):
-                work.append((group, remaining))
-            else:
-                release(group)
-        if not work:
-            return
-        try:
-            results: list[Any] = await run_sync(
-                evaluate_batch, [(group.operation, group.cache, pks) for group, pks in work]
-            )
-        except Exception as exc:  # the hop itself failed: every group of it fails
-            results = [exc] * len(work)
-        scratch = ChangeScratch()  # one fingerprint and one rendering per shared node
-        for (group, _pks), result in zip(work, results, strict=True):
-            try:
-                if isinstance(result, CredentialsRefused) and group.authenticated:
-                    group.end_all_credentials()
-                elif isinstance(result, Refused):  # no access now: nothing of what it had
-                    await group.apply(dict.fromkeys(list(group.state)))
-                elif isinstance(result, Exception):
-                    group.fail(result)
-                else:
-                    await group.apply(result, scratch)
-            except Exception:  # a bug in one group must not stop the others
-                logger.exception("Live subscription group %s failed", group.field.name)
-            finally:
-                release(group)
-    finally:
-        for group in held:
-            group.lock.release()
 
 
 def group_key(operation: OperationRequest) -> tuple[Hashable, ...]:

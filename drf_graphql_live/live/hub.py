@@ -9,7 +9,7 @@ rendering per group), which write to their sockets directly
 
     hub = Hub.for_running_loop()
     subscriber = Subscriber()
-    await hub.subscribe(operation, subscriber, initial=True)
+    await hub.subscribe(operation, subscriber, Start(initial=True))   # or Start(after=cursor)
     async for event in subscriber: ...
 
 Events are processed one at a time, in the order the layer delivers them, so the
@@ -32,10 +32,13 @@ from channels.layers import get_channel_layer
 from ..api.request import OperationRequest
 from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange
+from .dispatch import process
 from .events import CHANGES_GROUP, EVENT_TYPE
-from .groups import Group, Member, group_key, process
+from .groups import Group, Member, group_key
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
-from .render import LiveDocument
+from .render import LiveDocument, Start
+from .resume import missed_since
+from .resume_store import ResumeStore, resume_store
 
 __all__ = ["Hub"]
 
@@ -60,6 +63,7 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self._started = asyncio.Lock()
         self._gap = GapDetector()
+        self.store: ResumeStore | None = None  # where groups' resume logs live
 
     @classmethod
     def for_running_loop(cls) -> Hub:
@@ -72,23 +76,29 @@ class Hub:
         self,
         operation: OperationRequest,
         subscriber: Member,
+        start: Start,
         *,
-        initial: bool,
         document: LiveDocument | None = None,
     ) -> None:
         """Join (or found) the group; raises the GraphQL error a refused subscriber gets.
 
         With ``document`` (the fast path's :class:`~.render.LiveDocument`) the group
-        renders frames once, shared by every subscriber of the same document.
+        renders frames once, shared by every subscriber of the same document. With
+        ``start.after`` the subscriber resumes (``after`` wins over ``initial``), or is
+        refused with RESUME_EXPIRED.
         """
         await self._start()
+        assert self.store is not None
+        missed = None
+        if start.after is not None:
+            missed = await missed_since(self.store, operation, start.after)
         key = (*group_key(operation), document.key if document else None)
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(key, operation, document)
+            group = self.groups[key] = Group(key, operation, document, self.store)
         group.joining += 1
         try:
-            await group.join(subscriber, initial, operation.context)
+            await group.join(subscriber, start, operation.context, missed)
         finally:
             group.joining -= 1
             self._forget_if_empty(group)
@@ -111,6 +121,7 @@ class Hub:
             layer = get_channel_layer(live_settings.CHANNEL_LAYER)
             if layer is None:
                 raise RuntimeError("drf-graphql-live subscriptions need CHANNEL_LAYERS.")
+            self.store = resume_store()
             self.channel = await layer.new_channel("dgl-hub.")
             await layer.group_add(CHANGES_GROUP, self.channel)
             self._tasks = [
@@ -118,6 +129,7 @@ class Hub:
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
                 asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
                 asyncio.create_task(self._reauthenticate(), name="dgl-hub-reauthenticate"),
+                asyncio.create_task(self._keep_logs(), name="dgl-hub-keep-logs"),
             ]
 
     async def _listen(self, layer: Any) -> None:
@@ -204,6 +216,21 @@ class Hub:
             await asyncio.sleep(live_settings.REAUTHENTICATE_INTERVAL)
             self._events.put_nowait(CredentialsChange(users=None))
 
+    async def _keep_logs(self) -> None:
+        """Keep the resume logs of live groups from expiring while nothing changes."""
+        while True:
+            await asyncio.sleep(live_settings.RESUME_WINDOW / 4)
+            logs = [
+                group.journal.log
+                for group in self.groups.values()
+                if group.journal is not None and group.journal.started
+            ]
+            if logs and self.store is not None:
+                try:
+                    await self.store.keep(logs)
+                except Exception:  # the store is down: a resume may find the log expired
+                    logger.warning("Keeping resume logs alive failed", exc_info=True)
+
     async def _resync(self) -> None:
         for group in list(self.groups.values()):
             await group.resync()
@@ -218,3 +245,7 @@ class Hub:
         if layer is not None and self.channel is not None:
             await layer.group_discard(CHANGES_GROUP, self.channel)
         self.channel = None
+        close_store = getattr(self.store, "close", None)
+        if close_store is not None:
+            await close_store()
+        self.store = None

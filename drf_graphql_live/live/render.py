@@ -18,7 +18,9 @@ which reports it as usual.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import secrets
 from collections import OrderedDict
 from inspect import isawaitable
 from typing import Any
@@ -30,6 +32,7 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
     parse,
     validate,
 )
@@ -42,16 +45,48 @@ from schema_gen import RootField
 from ..api.selection import SelectionTree, ast_selection_tree
 from ..limits import limit_errors
 
-__all__ = ["LiveDocument", "LiveOperation", "prepare_live_operation", "split_arguments"]
+__all__ = [
+    "CURSOR_SLOT",
+    "LiveDocument",
+    "LiveOperation",
+    "Start",
+    "prepare_live_operation",
+    "split_arguments",
+    "with_cursor",
+]
+
+#: Rendered in place of an event's cursor, so groups that show an object the same way
+#: share one rendering and each puts its own cursor in (:func:`with_cursor`). Random per
+#: process: no data can contain it by chance.
+CURSOR_SLOT = f"~dgl-cursor-{secrets.token_hex(8)}~"
+
+
+def with_cursor(body: str, cursor: str) -> str:
+    """``body`` rendered with :data:`CURSOR_SLOT`, with ``cursor`` put in its place."""
+    return body.replace(CURSOR_SLOT, cursor) if CURSOR_SLOT in body else body
+
 
 _PREPARED: OrderedDict[tuple[int, str, str | None], LiveOperation | None] = OrderedDict()
 _PREPARED_MAX = 512
 
 
-def split_arguments(raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """(the arguments a subscription filters by, whether ``initial`` was asked)."""
+@dataclasses.dataclass(frozen=True)
+class Start:
+    """How a subscription begins: ``initial`` (a snapshot first) or ``after`` (resume)."""
+
+    initial: bool = False
+    after: str | None = None
+
+
+def split_arguments(raw: dict[str, Any]) -> tuple[dict[str, Any], Start]:
+    """(the arguments a subscription filters by, how it starts)."""
     given = {name: value for name, value in raw.items() if value is not None and value is not UNSET}
-    return given, bool(given.pop("initial", False))
+    after = given.pop("after", None)
+    return given, Start(bool(given.pop("initial", False)), after)
+
+
+#: The arguments that say how a subscription starts, not what it follows.
+START_ARGUMENTS = frozenset({"initial", "after"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +100,8 @@ class LiveOperation:
     field_node: FieldNode
     selection: SelectionTree
     source: str
+    #: the document selects the event's ``cursor`` (its group then keeps a resume log)
+    wants_cursor: bool = False
 
     def bind(self, context: Any, variables: dict[str, Any] | None) -> LiveDocument | None:
         """The operation with ``variables`` coerced, or None when they do not coerce."""
@@ -85,12 +122,28 @@ class LiveOperation:
         arguments = {
             python_names[name]: value for name, value in coerced.items() if name in python_names
         }
+        # How a subscription starts does not change its frames: subscribers resuming from
+        # different cursors (or asking for ``initial``) still share their group's frames.
+        shared = {
+            name: value
+            for name, value in (variables or {}).items()
+            if name not in self.start_variables
+        }
         key = (
             self.source,
             self.operation_name,
-            json.dumps(variables or {}, sort_keys=True, default=str),
+            json.dumps(shared, sort_keys=True, default=str),
         )
         return LiveDocument(self, executor, arguments, key)
+
+    @functools.cached_property
+    def start_variables(self) -> frozenset[str]:
+        """The variables given to ``initial`` and ``after`` (not part of a group's key)."""
+        return frozenset(
+            argument.value.name.value
+            for argument in self.field_node.arguments or ()
+            if argument.name.value in START_ARGUMENTS and isinstance(argument.value, VariableNode)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,5 +208,14 @@ def _prepare(schema: Any, query: str, operation_name: str | None) -> LiveOperati
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    selection = ast_selection_tree(selections[0].selection_set, fragments).get("node", {})
-    return LiveOperation(schema, document, operation_name, field, selections[0], selection, query)
+    tree = ast_selection_tree(selections[0].selection_set, fragments)
+    return LiveOperation(
+        schema,
+        document,
+        operation_name,
+        field,
+        selections[0],
+        tree.get("node", {}),
+        query,
+        wants_cursor="cursor" in tree,
+    )

@@ -34,12 +34,12 @@ def subscription_impl(field: RootField) -> Impl:
 
     async def impl(info: Any, arguments: dict[str, Any]) -> AsyncIterator[Any]:
         context: LiveContext = info.context
-        selection = selection_tree(info.selected_fields[0].selections).get("node", {})
-        given, initial = split_arguments(arguments)
+        tree = selection_tree(info.selected_fields[0].selections)
+        given, start = split_arguments(arguments)
         hub = Hub.for_running_loop()
-        subscriber = Subscriber()
-        operation = OperationRequest(field, context, given, selection)
-        await hub.subscribe(operation, subscriber, initial=initial)  # a refusal raises
+        subscriber = Subscriber(wants_cursor="cursor" in tree)
+        operation = OperationRequest(field, context, given, tree.get("node", {}))
+        await hub.subscribe(operation, subscriber, start)  # a refusal raises
         try:
             async for event in subscriber:
                 yield event

@@ -17,7 +17,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from .delivery import Change
-from .render import LiveDocument
+from .render import CURSOR_SLOT, LiveDocument
 
 __all__ = ["ChangeScratch", "fingerprint"]
 
@@ -49,8 +49,8 @@ class ChangeScratch:
         return self._fingerprints[key]
 
     async def render(self, document: LiveDocument, kind: str, change: Change) -> str:
+        """The frame, with :data:`~.render.CURSOR_SLOT` where each group's cursor goes."""
         key = (document.key, kind, change.pk, id(change.node))
         if key not in self._bodies:
-            event = {"kind": kind, "id": change.pk, "node": change.node}
-            self._bodies[key] = await document.render(event)
+            self._bodies[key] = await document.render(change.event(kind, CURSOR_SLOT))
         return self._bodies[key]

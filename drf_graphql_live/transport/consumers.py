@@ -200,7 +200,7 @@ class GraphQLHTTPConsumer(StrictBodyParsing, StrawberryHTTPConsumer[LiveContext,
             return await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
-        arguments, _initial = split_arguments(document.arguments)
+        arguments, _start = split_arguments(document.arguments)
         self._live_stream = http_streams.LiveStreamResponse(
             stream=_no_stream,
             operation=OperationRequest(live.field, context, arguments, live.selection),

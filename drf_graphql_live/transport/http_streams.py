@@ -210,7 +210,9 @@ async def serve_live(channel: StreamChannel, response: LiveStreamResponse) -> No
     await channel.start(framing.headers)
     if framing.opening:
         await channel.write(framing.opening)
-    subscriber = WireSubscriber("", channel.write, _ended, wrap=framing.wrap)
+    subscriber = WireSubscriber(
+        "", channel.write, _ended, wrap=framing.wrap, wants_cursor=document.operation.wants_cursor
+    )
     hub = Hub.for_running_loop()
     try:
         stayed = await _until_gone(channel, _follow(hub, operation, document, subscriber, framing))
@@ -228,9 +230,9 @@ async def _follow(
     framing: Framing,
 ) -> None:
     """Join the group, then keep the stream alive until the subscription ends."""
-    _arguments, initial = split_arguments(document.arguments)
+    _arguments, start = split_arguments(document.arguments)
     try:
-        await hub.subscribe(operation, subscriber, initial=initial, document=document)
+        await hub.subscribe(operation, subscriber, start, document=document)
     except Exception as exc:  # refused: the coded error, then complete (graphql-sse spec)
         error = to_graphql_error(exc)  # a bug: INTERNAL_SERVER_ERROR, logged
         error.path = [_response_name(document)]

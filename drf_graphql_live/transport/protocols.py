@@ -157,13 +157,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         self, operation: Operation[LiveContext, None], document: LiveDocument
     ) -> None:
         live = document.operation
-        arguments, initial = split_arguments(document.arguments)
+        arguments, start = split_arguments(document.arguments)
         socket = cast(FrameSocket, self.websocket)
-        subscriber = WireSubscriber(operation.id, socket.send_frame, socket.close_promptly)
+        subscriber = WireSubscriber(
+            operation.id, socket.send_frame, socket.close_promptly, wants_cursor=live.wants_cursor
+        )
         hub = Hub.for_running_loop()
         request = OperationRequest(live.field, self.context, arguments, live.selection)
         try:
-            await hub.subscribe(request, subscriber, initial=initial, document=document)
+            await hub.subscribe(request, subscriber, start, document=document)
         except GraphQLError as error:
             response = live.field_node.alias.value if live.field_node.alias else live.field.name
             error.path = [response]

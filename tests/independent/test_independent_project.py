@@ -67,10 +67,14 @@ def test_generated_names_follow_the_contract():
         == "updateTeam(name: ID!, input: GroupDetailPartialInput!): GroupDetail!"
     )
     assert signature("mutation", "deleteTeam") == "deleteTeam(name: ID!): ID!"
-    assert signature("subscription", "teamChanged") == "teamChanged(name: ID!): GroupDetailEvent!"
+    assert (
+        signature("subscription", "teamChanged")
+        == "teamChanged(name: ID!, after: String): GroupDetailEvent!"
+    )
     assert (
         signature("subscription", "teamsChanged")
-        == "teamsChanged(name: String, search: String, ordering: String, initial: Boolean = false): GroupEvent!"
+        == "teamsChanged(name: String, search: String, ordering: String, initial: Boolean = false, "
+        "after: String): GroupEvent!"
     )
     assert "memberCount: Int!" in SDL
     assert "teams: [String!]!" in SDL

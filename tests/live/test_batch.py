@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from drf_graphql_live.live import groups as groups_module
+from drf_graphql_live.live import dispatch as dispatch_module
 from sample_site.board.models import Task
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
@@ -36,7 +36,7 @@ def members(board: Any, count: int) -> list[str]:
 def hops(monkeypatch) -> list[tuple[int, list[str]]]:
     """(groups, SQL statements) of every batched evaluation."""
     recorded: list[tuple[int, list[str]]] = []
-    original = groups_module.evaluate_batch
+    original = dispatch_module.evaluate_batch
 
     def recording(work: Any) -> Any:
         with CaptureQueriesContext(connection) as captured:
@@ -44,7 +44,7 @@ def hops(monkeypatch) -> list[tuple[int, list[str]]]:
         recorded.append((len(work), [q["sql"] for q in captured.captured_queries]))
         return results
 
-    monkeypatch.setattr(groups_module, "evaluate_batch", recording)
+    monkeypatch.setattr(dispatch_module, "evaluate_batch", recording)
     return recorded
 
 

@@ -55,7 +55,7 @@ class Objects:
             k: json.dumps({"data": {"kind": k, "id": pk, "node": node}})
             for k in ("ADDED", "MODIFIED", "REMOVED")
         }
-        return Change(pk, kind, node, had, bodies)
+        return Change(pk, kind, node, had, bodies=bodies)
 
 
 def subscriber(socket: SlowSocket) -> WireSubscriber:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
 from drf_graphql_live.live import batch as batch_module
+from drf_graphql_live.live import dispatch as dispatch_module
 from drf_graphql_live.live import groups as groups_module
 from drf_graphql_live.live import hub as hub_module
 from drf_graphql_live.live.hub import Hub
@@ -272,7 +273,7 @@ async def test_session_user_from_cookie(board):
 
 async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, monkeypatch):
     calls: list[int] = []
-    original = groups_module.evaluate_batch
+    original = dispatch_module.evaluate_batch
 
     def counting(work: Any) -> Any:
         from django.db import connection
@@ -282,7 +283,7 @@ async def test_one_evaluation_per_group_whatever_the_subscribers(board, tokens, 
         calls.append((len(work), len(captured.captured_queries)))
         return results
 
-    monkeypatch.setattr(groups_module, "evaluate_batch", counting)
+    monkeypatch.setattr(dispatch_module, "evaluate_batch", counting)
 
     async def queries_for_one_change(subscribers: int, title: str) -> list[int]:
         clients = [ws(tokens["alice"]) for _ in range(subscribers)]
@@ -528,7 +529,7 @@ async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_grou
 ):
     """Three selections of one user are three groups, evaluated together for a change."""
     hops: list[list[str]] = []
-    original = groups_module.evaluate_batch
+    original = dispatch_module.evaluate_batch
 
     def recording(work: Any) -> Any:
         from django.db import connection
@@ -538,7 +539,7 @@ async def test_one_thread_hop_and_one_authentication_per_change_for_a_users_grou
         hops.append([q["sql"] for q in captured.captured_queries])
         return results
 
-    monkeypatch.setattr(groups_module, "evaluate_batch", recording)
+    monkeypatch.setattr(dispatch_module, "evaluate_batch", recording)
     selections = ["id title", "id title status", "title priority"]
     async with ws(tokens["alice"]) as client:
         assert await client.acknowledged()

@@ -113,10 +113,13 @@ def test_sample_site_task_status_is_an_enum(sdl: str) -> None:
 def test_sample_site_has_design_subscriptions_for_one_task_and_for_the_filtered_list(
     sdl: str,
 ) -> None:
-    assert _root_field(sdl, "Subscription", "taskChanged") == ("taskChanged(id: ID!): TaskEvent!")
+    assert _root_field(sdl, "Subscription", "taskChanged") == (
+        "taskChanged(id: ID! after: String): TaskEvent!"
+    )
     assert _root_field(sdl, "Subscription", "tasksChanged") == (
         "tasksChanged(status: String project: ID assignee: ID priority: String "
-        "dueBefore: String search: String ordering: String initial: Boolean = false): "
+        "dueBefore: String search: String ordering: String initial: Boolean = false "
+        "after: String): "
         "TaskEvent!"
     )
 
@@ -130,6 +133,6 @@ def test_sample_site_list_subscriptions_take_no_pagination_arguments(sdl: str) -
 
 def test_sample_site_event_type_and_change_kind_have_the_design_shape(sdl: str) -> None:
     assert _block(sdl, "type", "TaskEvent").split() == [
-        "kind:", "ChangeKind!", "id:", "ID!", "node:", "Task",
+        "kind:", "ChangeKind!", "id:", "ID!", "cursor:", "String!", "node:", "Task",
     ]  # fmt: skip
     assert _block(sdl, "enum", "ChangeKind").split() == ["ADDED", "MODIFIED", "REMOVED"]

@@ -322,7 +322,7 @@ class FloodingHub:
     def __init__(self) -> None:
         self.left: list[Any] = []
 
-    async def subscribe(self, operation, subscriber, *, initial, document) -> None:
+    async def subscribe(self, operation, subscriber, start, *, document) -> None:
         # one written, one stuck in the writer, then one more than MAX_PENDING queued
         for pk in range(MAX_PENDING + 3):
             subscriber.offer(Change(str(pk), "ADDED", {}, had=False, bodies={"ADDED": "{}"}))
@@ -339,7 +339,7 @@ async def test_stream_too_slow_to_keep_up_is_ended_and_leaves_its_group(monkeypa
     monkeypatch.setattr(http_streams.Hub, "for_running_loop", staticmethod(lambda: hub))
     monkeypatch.setattr(http_streams, "END_TIMEOUT", 0.1)
     client = StuckClient()
-    document = SimpleNamespace(arguments={})
+    document = SimpleNamespace(arguments={}, operation=SimpleNamespace(wants_cursor=False))
     response = http_streams.LiveStreamResponse(
         stream=None,  # type: ignore[arg-type]
         operation=SimpleNamespace(),  # type: ignore[arg-type]
