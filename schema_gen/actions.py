@@ -26,11 +26,11 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import serializers
 from strawberry.scalars import JSON
 
 from . import spectacular
 from .arguments import Argument, filter_arguments
+from .declared import declared_input
 from .fallbacks import json_fallback
 from .introspection import dotted
 from .naming import camel, pascal
@@ -148,11 +148,9 @@ def _input_argument(view: Any, handler: str, method: str, builder: Builder) -> A
     declared = getattr(getattr(view, handler), "kwargs", {}).get("serializer_class")
     if declared is None:
         declared = spectacular.declared_request(view, handler, method.upper())
-    if isinstance(declared, serializers.BaseSerializer):
-        declared = type(declared)
     input_type = None
-    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
-        input_type = builder.input_type(declared)
+    if declared is not None:
+        input_type = declared_input(declared, builder, f"{dotted(type(view))}.{handler}")
     return Argument("input", "input", (input_type or JSON) | None, "")
 
 
@@ -161,16 +159,10 @@ def _output(
 ) -> Any:
     """The declared response type, else the viewset's serializer's (see the module doc)."""
     declared = spectacular.declared_response(view, handler, method.upper())
-    if isinstance(declared, serializers.ListSerializer):
-        child: Any = declared.child
-        return list_of(builder.output_type(type(child)))
-    if isinstance(declared, serializers.BaseSerializer):
-        declared = type(declared)
-    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
-        return builder.output_type(declared)
     if declared is None:
         return _viewset_serializer_output(view, many, builder, where)
-    return spectacular.override_type(declared, builder, where)[0]  # OpenApiTypes.OBJECT...
+    # A serializer (a list of them), an OpenApiTypes member, a PolymorphicProxySerializer...
+    return spectacular.override_type(declared, builder, where)[0]
 
 
 def _viewset_serializer_output(view: Any, many: bool, builder: Builder, where: str) -> Any:
