@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["declared_input", "node_type", "type_label", "write_types"]
 
+
 class Endpoint(Protocol):  # a Protocol: root_fields imports this module
     """What is read of a :class:`~schema_gen.root_fields.Endpoint`."""
 
