@@ -55,9 +55,12 @@ def execute(
 def full_selection(schema: Any, type_name: str, depth: int = 3) -> str:
     """A selection set of every field of ``type_name``, nested types to ``depth``.
 
-    For parity tests: select everything, then compare with the REST JSON.
+    For parity tests: select everything, then compare with the REST JSON. A scalar
+    (a list of strings, JSON) has no selection set: ``""``.
     """
     graphql_type = schema._schema.type_map[type_name]
+    if not isinstance(graphql_type, GraphQLObjectType):
+        return ""
     parts = []
     for name, field in graphql_type.fields.items():
         inner = get_named_type(field.type)
@@ -78,6 +81,8 @@ def rest_to_graphql(schema: Any, type_name: str, data: Any) -> Any:
     if isinstance(data, list):
         return [rest_to_graphql(schema, type_name, item) for item in data]
     graphql_type = schema._schema.type_map[type_name]
+    if not isinstance(graphql_type, GraphQLObjectType):
+        return _convert_value(schema, graphql_type, data)
     result = {}
     for name, field in graphql_type.fields.items():
         key = _field_key(graphql_type, name)

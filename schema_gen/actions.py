@@ -26,11 +26,11 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import serializers
 from strawberry.scalars import JSON
 
 from . import spectacular
 from .arguments import Argument, filter_arguments
+from .declared import declared_input
 from .fallbacks import json_fallback
 from .introspection import dotted
 from .naming import camel, pascal
@@ -61,6 +61,9 @@ class ActionField(RootField):
     handler: str = ""
     method: str = "GET"
     detail: bool = False
+    #: Typed from the serializer ``retrieve`` answers with: a committed answer's holes can
+    #: be filled by reading the object again (``drf_graphql_live.api.payload``).
+    rereads: bool = False
 
     @property
     def action(self) -> str:
@@ -129,17 +132,19 @@ def _field(
     elif not extra.detail:
         arguments += filter_arguments(view, endpoint.model)
     path = f"/{endpoint.prefix}/" + ("<id>/" if extra.detail else "") + f"{extra.url_path}/"
+    many = method == "get" and not extra.detail
+    output = _output(view, handler, method, builder, where, many=many)
     return ActionField(
         name,
         Operation.ACTION_QUERY if method == "get" else Operation.ACTION_MUTATION,
         endpoint,
-        _output(view, handler, method, builder, where, many=method == "get" and not extra.detail)
-        | None,
+        output | None,
         tuple(arguments),
         f"{method.upper()} {path} as REST runs it.",
         handler=handler,
         method=method.upper(),
         detail=bool(extra.detail),
+        rereads=bool(extra.detail) and _typed_as_retrieve(endpoint, view, handler, method),
     )
 
 
@@ -148,11 +153,9 @@ def _input_argument(view: Any, handler: str, method: str, builder: Builder) -> A
     declared = getattr(getattr(view, handler), "kwargs", {}).get("serializer_class")
     if declared is None:
         declared = spectacular.declared_request(view, handler, method.upper())
-    if isinstance(declared, serializers.BaseSerializer):
-        declared = type(declared)
     input_type = None
-    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
-        input_type = builder.input_type(declared)
+    if declared is not None:
+        input_type = declared_input(declared, builder, f"{dotted(type(view))}.{handler}")
     return Argument("input", "input", (input_type or JSON) | None, "")
 
 
@@ -161,16 +164,20 @@ def _output(
 ) -> Any:
     """The declared response type, else the viewset's serializer's (see the module doc)."""
     declared = spectacular.declared_response(view, handler, method.upper())
-    if isinstance(declared, serializers.ListSerializer):
-        child: Any = declared.child
-        return list_of(builder.output_type(type(child)))
-    if isinstance(declared, serializers.BaseSerializer):
-        declared = type(declared)
-    if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
-        return builder.output_type(declared)
     if declared is None:
         return _viewset_serializer_output(view, many, builder, where)
-    return spectacular.override_type(declared, builder, where)[0]  # OpenApiTypes.OBJECT...
+    # A serializer (a list of them), an OpenApiTypes member, a PolymorphicProxySerializer...
+    return spectacular.override_type(declared, builder, where)[0]
+
+
+def _typed_as_retrieve(endpoint: Endpoint, view: Any, handler: str, method: str) -> bool:
+    """Whether the action is typed from the serializer ``retrieve`` answers with."""
+    if spectacular.declared_response(view, handler, method.upper()) is not None:
+        return False
+    try:
+        return bool(view.get_serializer_class() is endpoint.serializer_class("retrieve"))
+    except Exception:  # no serializer for one of them: nothing to read again with
+        return False
 
 
 def _viewset_serializer_output(view: Any, many: bool, builder: Builder, where: str) -> Any:

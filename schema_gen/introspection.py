@@ -21,7 +21,9 @@ import inspect
 import keyword
 from collections.abc import Iterator, MutableMapping
 from typing import Any, cast
+from urllib.parse import unquote
 
+from django.urls import reverse
 from rest_framework import fields, serializers
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "mock_request",
     "own_doc",
     "python_name",
+    "route_path",
     "serializer_fields",
 ]
 
@@ -61,6 +64,22 @@ def mock_request(view: Any, method: str, path: str) -> Any:
     else:
         request.version, request.versioning_scheme = None, None
     return request
+
+
+def route_path(basename: str, prefix: str, lookup_kwarg: str | None = None) -> str:
+    """The URL path REST serves the list (or, with ``lookup_kwarg``, the detail) route at.
+
+    As drf-spectacular's mock request has it: the router's URL where the URLconf
+    includes it (``/api/posts/``, ``/api/posts/{pk}/``), else ``/<prefix>/`` (a router
+    that is not mounted, or a schema built while the URLconf itself is imported).
+    """
+    placeholder = f"{{{lookup_kwarg}}}"
+    try:
+        if lookup_kwarg is None:
+            return reverse(f"{basename}-list")
+        return unquote(reverse(f"{basename}-detail", kwargs={lookup_kwarg: placeholder}))
+    except Exception:  # NoReverseMatch, or the URLconf is being imported
+        return f"/{prefix}/" + (f"{placeholder}/" if lookup_kwarg else "")
 
 
 @contextlib.contextmanager

@@ -35,8 +35,9 @@ from rest_framework.routers import Route, SimpleRouter
 
 from . import spectacular
 from .arguments import Argument, filter_arguments, pagination_arguments
-from .introspection import dotted, introspecting, mock_request
-from .naming import camel, detail_field_name, list_field_name, pascal, singular_name, type_name
+from .declared import node_type, type_label, write_types
+from .introspection import dotted, introspecting, mock_request, route_path
+from .naming import camel, detail_field_name, list_field_name, pascal, singular_name
 from .pages import page_type
 from .types import list_of
 
@@ -123,12 +124,15 @@ class Endpoint:
         for detail actions), anonymous, with the default version.
         """
         method = ACTION_METHODS.get(action, "GET")
-        view = self.viewset()
+        detail = action in ("retrieve", "partial_update", "destroy")
+        # The router's as_view() initkwargs: hooks may read self.basename / self.detail.
+        view = self.viewset(
+            basename=self.basename, detail=detail, suffix="Instance" if detail else "List"
+        )
         view.action_map = {method.lower(): action}  # read by ViewSetMixin.initialize_request
         view.args, view.kwargs, view.format_kwarg = (), {}, None
         view.request = None
-        detail = action in ("retrieve", "partial_update", "destroy")
-        path = f"/{self.prefix}/" + (f"{{{self.lookup_argument[1]}}}/" if detail else "")
+        path = route_path(self.basename, self.prefix, self.lookup_argument[1] if detail else None)
         view.request = mock_request(view, method, path)
         view.action = action
         view.swagger_fake_view = True  # drf-spectacular's (and drf-yasg's) flag, read by hooks
@@ -171,6 +175,8 @@ class Endpoint:
             declared = declared.child
         if isinstance(declared, serializers.BaseSerializer):
             declared = type(declared)
+        if spectacular.opaque_serializer(declared) is not None:
+            return None  # typed from the declaration itself (schema_gen.declared)
         if isinstance(declared, type) and issubclass(declared, serializers.BaseSerializer):
             return declared
         return None
@@ -194,8 +200,13 @@ class Endpoint:
         queryset = getattr(self.viewset, "queryset", None)
         if queryset is not None:
             return queryset.model
-        meta = getattr(self.serializer_class("list"), "Meta", None)
-        return getattr(meta, "model", None)
+        for action in ACTION_METHODS:  # the first action with a serializer tells
+            try:
+                meta = getattr(self.serializer_class(action), "Meta", None)
+            except ImproperlyConfigured:
+                continue
+            return getattr(meta, "model", None)
+        return None
 
     @property
     def lookup_argument(self) -> tuple[str, str]:
@@ -288,7 +299,7 @@ def list_arguments(endpoint: Endpoint) -> tuple[Argument, ...]:
 
 
 def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
-    node = builder.output_type(endpoint.serializer_class("list"))
+    node = node_type(endpoint, "list", builder)
     arguments = list_arguments(endpoint)
     if endpoint.paginated:
         return_type: Any = page_type(builder, node)
@@ -301,12 +312,12 @@ def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
         endpoint,
         return_type,
         arguments,
-        f"List of {type_name(node)} as GET /{endpoint.prefix}/ returns it.",
+        f"List of {type_label(node)} as GET /{endpoint.prefix}/ returns it.",
     )
 
 
 def _retrieve_field(endpoint: Endpoint, builder: Builder) -> RootField:
-    node = builder.output_type(endpoint.serializer_class("retrieve"))
+    node = node_type(endpoint, "retrieve", builder)
     argument = lookup_argument(endpoint)
     return RootField(
         endpoint.detail_name,
@@ -314,7 +325,7 @@ def _retrieve_field(endpoint: Endpoint, builder: Builder) -> RootField:
         endpoint,
         node,
         (argument,),
-        f"One {type_name(node)} as GET /{endpoint.prefix}/<{argument.query_param}>/ returns it.",
+        f"One {type_label(node)} as GET /{endpoint.prefix}/<{argument.query_param}>/ returns it.",
     )
 
 
@@ -324,23 +335,17 @@ def lookup_argument(endpoint: Endpoint) -> Argument:
     return Argument("lookup", graphql_name, strawberry.ID, kwarg)
 
 
-def _input_argument(builder: Builder, serializer_class: type, partial: bool) -> Argument | None:
-    input_type = builder.input_type(serializer_class, partial)
-    return None if input_type is None else Argument("input", "input", input_type, "")
-
-
 def _write_field(
     endpoint: Endpoint, builder: Builder, operation: Operation, name: str, description: str
 ) -> RootField | None:
     """``createX(input)`` or ``updateX(id, input)``; None (warned) if nothing is writable."""
-    serializer_class = endpoint.serializer_class(operation.value)
     partial = operation is Operation.UPDATE
-    argument = _input_argument(builder, serializer_class, partial=partial)
-    if argument is None:
-        _warn_no_input(endpoint, serializer_class, operation.value)
+    input_type, output = write_types(endpoint, operation.value, builder, partial=partial)
+    if input_type is None:
+        _warn_no_input(endpoint, operation.value)
         return None
+    argument = Argument("input", "input", input_type, "")
     arguments = (lookup_argument(endpoint), argument) if partial else (argument,)
-    output = builder.output_type(serializer_class)
     return RootField(name, operation, endpoint, output, arguments, description)
 
 
@@ -366,9 +371,9 @@ def _mutation_fields(endpoint: Endpoint, builder: Builder) -> list[Planned]:
     return planned
 
 
-def _warn_no_input(endpoint: Endpoint, serializer_class: type, action: str) -> None:
+def _warn_no_input(endpoint: Endpoint, action: str) -> None:
     warnings.warn(
-        f"{dotted(endpoint.viewset)}.{action}: {dotted(serializer_class)} has no writable "
-        "fields, so no GraphQL mutation is generated for it.",
+        f"{dotted(endpoint.viewset)}.{action}: its serializer has no writable fields, so "
+        "no GraphQL mutation is generated for it.",
         stacklevel=3,
     )

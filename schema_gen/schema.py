@@ -12,7 +12,9 @@ Generated object types resolve fields straight from DRF's representation dict
 One viewset never takes the others down: what cannot be typed (while its fields are
 built, or when Strawberry rejects the assembled schema) is left out and listed in
 ``schema.skipped``, each with a :class:`~schema_gen.skipped.SchemaBuildWarning`;
-``strict=True`` raises them all at once instead.
+``strict=True`` raises them all at once instead. A registration REST serves only
+writes for (``CreateModelMixin`` alone, ``@action`` POSTs) builds too: GraphQL requires
+a Query type, so its Query is a placeholder (``_empty: Boolean``).
 """
 
 from __future__ import annotations
@@ -180,11 +182,13 @@ def _assemble(
     schema_class: type[strawberry.Schema],
     schema_kwargs: dict[str, Any],
 ) -> strawberry.Schema:
+    if not fields:
+        raise ImproperlyConfigured(
+            "No registered viewset has a list or retrieve action, nor any other root field."
+        )
     query = _root_type("Query", [f for f in fields if f.operation in QUERIES], runner)
-    if query is None:
-        raise ImproperlyConfigured("No registered viewset has a list or retrieve action.")
     return schema_class(
-        query=query,
+        query=query or _PlaceholderQuery,
         mutation=_root_type("Mutation", [f for f in fields if f.operation in MUTATIONS], runner),
         subscription=_root_type(
             "Subscription", [f for f in fields if f.operation in SUBSCRIPTIONS], runner
@@ -192,6 +196,20 @@ def _assemble(
         config=StrawberryConfig(default_resolver=dict_resolver),
         **schema_kwargs,
     )
+
+
+@strawberry.type(
+    name="Query",
+    description="No registered viewset has a list or retrieve action: the API is in Mutation.",
+)
+class _PlaceholderQuery:
+    """GraphQL requires a Query type; REST serves write-only viewsets (create, actions)."""
+
+    @strawberry.field(
+        name="_empty", description="Always null: a placeholder, as GraphQL needs one field."
+    )
+    def empty(self) -> bool | None:
+        return None
 
 
 def _unique_roots(fields: list[RootField], skipped: SkippedList) -> list[RootField]:
@@ -228,18 +246,11 @@ def _probe_runner(field: RootField) -> Impl:
     return impl
 
 
-@strawberry.type(name="Query")
-class _ProbeQuery:
-    """A stand-in Query for probing an endpoint that has only mutations."""
-
-    probe: bool | None = None
-
-
 def _probe(fields: list[RootField]) -> Exception | None:
     """Why Strawberry refuses a schema of just ``fields``, or None if it accepts it."""
     queries = [f for f in fields if f.operation in QUERIES]
     try:
-        query = _root_type("Query", queries, _probe_runner) or _ProbeQuery
+        query = _root_type("Query", queries, _probe_runner) or _PlaceholderQuery
         strawberry.Schema(
             query=query,
             mutation=_root_type(

@@ -34,6 +34,7 @@ __all__ = [
     "declared_request",
     "declared_response",
     "field_override",
+    "opaque_serializer",
     "override_parameters",
     "override_type",
 ]
@@ -54,7 +55,9 @@ def field_override(obj: Any) -> Any:
 
 
 def override_type(value: Any, builder: Builder, where: str) -> tuple[Any, bool]:
-    """(GraphQL type, nullable) of an ``@extend_schema_field`` argument."""
+    """(GraphQL type, nullable) of an ``@extend_schema_field`` (or ``responses=``) argument."""
+    if (why := opaque_serializer(value)) is not None:
+        return json_fallback(where, why), True
     if isinstance(value, serializers.ListSerializer):
         child: Any = value.child
         if not isinstance(child, serializers.BaseSerializer):  # ListSerializer(child=Field)
@@ -78,6 +81,27 @@ def override_type(value: Any, builder: Builder, where: str) -> tuple[Any, bool]:
     if schema is None:
         return _fallback(where, value), True
     return _schema_type(schema, where, value), bool(schema.get("nullable"))
+
+
+def opaque_serializer(value: Any) -> str | None:
+    """Why ``value``, a serializer (class or instance), has no object type to build, or None.
+
+    drf-spectacular's ``PolymorphicProxySerializer`` stands for one of several
+    serializers (``oneOf``), and a bare ``BaseSerializer`` subclass (a wrapper that
+    drf-spectacular documents through an ``OpenApiSerializerExtension``) declares no
+    fields: neither can be instantiated and read like a ``Serializer``.
+    """
+    serializer_class = value if isinstance(value, type) else type(value)
+    if not issubclass(serializer_class, serializers.BaseSerializer):
+        return None
+    with contextlib.suppress(ImportError):
+        from drf_spectacular.utils import PolymorphicProxySerializer
+
+        if issubclass(serializer_class, PolymorphicProxySerializer):
+            return "a PolymorphicProxySerializer (one of several serializers) has no single type"
+    if not issubclass(serializer_class, serializers.Serializer | serializers.ListSerializer):
+        return f"{serializer_class.__qualname__} is a BaseSerializer with no declared fields"
+    return None
 
 
 def openapi_schema(value: Any) -> dict[str, Any] | None:
@@ -189,11 +213,19 @@ def declared_response(view: Any, action: str, method: str) -> Any:
     for klass in type(schema).__mro__ if schema is not None else ():
         responses = _closure_value(klass.__dict__.get("get_response_serializers"), "responses")
         if responses is not fields.empty:
-            if isinstance(responses, dict):  # {200: Serializer, 404: ...}
-                ok = (200, 201, "200", "201")
-                responses = next((responses[c] for c in ok if c in responses), None)
+            if isinstance(responses, dict):
+                return _success_response(responses)
             return responses
     return None
+
+
+def _success_response(responses: dict[Any, Any]) -> Any:
+    """The 200/201 entry of ``{200: Serializer, 404: ...}``, keys also ``(200, "media/type")``."""
+    by_code: dict[str, Any] = {}
+    for key, value in responses.items():
+        code = key[0] if isinstance(key, tuple) and key else key
+        by_code.setdefault(str(code), value)
+    return next((by_code[code] for code in ("200", "201") if code in by_code), None)
 
 
 def _closure_value(function: Any, name: str) -> Any:

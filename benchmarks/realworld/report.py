@@ -4,7 +4,7 @@ Shared by the probes (``paperless.py``, ``spectacular.py``), which run inside th
 project's own virtualenv and Django settings::
 
     built = build_each([("tags", TagViewSet, "tag")])
-    built["summary"]  # {"registered": 1, "built": 1, "fields": {...}, "json_fields": 0}
+    built["summary"]  # {"registered": 1, "built": 1, "built_whole": 1, "fields": ..., ...}
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ def build_each(registrations: Iterable[tuple[str, type, str | None]]) -> dict[st
     summary = {
         "registered": len(results),
         "built": len(built),
+        # Built with no root field left out (a build may serve only what could be typed).
+        "built_whole": sum(not any(LEFT_OUT in w for w in r["warnings"]) for r in built),
         "fields": sum(fields.values()),
         "json_fields": fields.get("JSON", 0),
         "warnings": sum(len(r["warnings"]) for r in results),

@@ -47,7 +47,8 @@ def summarize(project: str, report: dict[str, Any]) -> list[str]:
         return [f"{project}: probe failed ({report['probe_failed']}):", report["stderr"]]
     per = report["per_viewset"]["summary"] if project == "paperless" else report["summary"]
     lines = [
-        f"{project}: viewsets registered {per['registered']}, built alone {per['built']}; "
+        f"{project}: viewsets registered {per['registered']}, built alone {per['built']} "
+        f"({per.get('built_whole', '?')} with nothing left out); "
         f"fields {per['fields']} ({per['json_fields']} JSON); warnings {per['warnings']}",
         *(f"  {count:3d} x {cause}" for cause, count in per["top_causes"]),
     ]

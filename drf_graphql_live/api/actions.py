@@ -28,6 +28,7 @@ from schema_gen.schema import Impl
 
 from ..exceptions import to_graphql_error
 from .middleware import through_middleware
+from .payload import Missing, committed_action_answer, missing_in
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest, apply_identity, operation_request
 from .sync import run_sync
@@ -52,14 +53,19 @@ def action_impl(field: ActionField) -> Impl:
         if not isinstance(context, LiveContext):
             context = LiveContext(scope={"type": "http", "path": "/", "headers": []})
         operation = OperationRequest(field, context, arguments)
+        missing = missing_in(info) if field.method != "GET" else None
         async with context.serial:
-            return await run_sync(run_extra_action, operation)
+            return await run_sync(run_extra_action, operation, missing)
 
     return impl
 
 
-def run_extra_action(operation: OperationRequest) -> Any:
-    """Run the action synchronously; its JSON data, or raises a coded GraphQL error."""
+def run_extra_action(operation: OperationRequest, missing: Missing | None = None) -> Any:
+    """Run the action synchronously; its JSON data, or raises a coded GraphQL error.
+
+    With ``missing`` (a write), an action that returned answers with its data, never an
+    error (:func:`.payload.committed_action_answer`).
+    """
     field = operation.field
     if not isinstance(field, ActionField):
         raise TypeError(f"{field.name} is not an @action field")
@@ -86,7 +92,8 @@ def run_extra_action(operation: OperationRequest) -> Any:
         _raise_refusal(response)
     except Exception as exc:
         raise to_graphql_error(exc) from exc
-    return to_json(response.data)
+    answer = to_json(response.data)
+    return answer if missing is None else committed_action_answer(operation, answer, missing)
 
 
 def _prepare(

@@ -26,7 +26,7 @@ from schema_gen import Operation, RootField
 from schema_gen.schema import Impl
 
 from ..exceptions import to_graphql_error
-from .payload import filled, missing_fields
+from .payload import Missing, missing_in, reread_if_missing
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest
 from .selection import SelectionTree, selection_tree
@@ -37,8 +37,6 @@ __all__ = ["query_impl", "run_action"]
 
 logger = logging.getLogger("drf_graphql_live")
 
-#: The selected non-null fields a value leaves null or out (see :mod:`.payload`).
-Missing = Callable[[Any], list[str]]
 _WRITES = (Operation.CREATE, Operation.UPDATE)
 
 
@@ -65,8 +63,15 @@ def run_action(operation: OperationRequest, missing: Missing | None = None) -> A
     if field.operation is Operation.DESTROY:
         return str(next(iter(operation.lookup.values())))
     answer = _shape(field, to_json(response.data))
-    if missing is not None and written and missing(answer):
-        answer = _completed(operation, answer, written, missing)
+    if missing is not None and written:
+        answer = reread_if_missing(operation, answer, written, missing)
+        if still := missing(answer):
+            logger.error(
+                "%s committed, but its answer has no value for non-null %s: the serializer "
+                "omits them for this request; make them allow_null/not required.",
+                field.name,
+                ", ".join(still),
+            )
     return answer
 
 
@@ -86,32 +91,6 @@ def _remember_lookup(view: Any, written: dict[str, Any]) -> None:
             return result
 
         setattr(view, name, remembering)
-
-
-def _completed(
-    operation: OperationRequest, answer: Any, lookup: dict[str, Any], missing: Missing
-) -> Any:
-    """``answer`` filled from a ``retrieve`` of the written object (the change is committed:
-    a failure here is logged, and the response answered as it is)."""
-
-    def work(view: Any, request: Any) -> Any:
-        view.initial(request)
-        return view.retrieve(request, **lookup).data
-
-    try:
-        reread = to_json(run_view(operation, "retrieve", work, lookup=lookup))
-    except Exception:
-        logger.warning("Could not read %s %s again", operation.field.name, lookup, exc_info=True)
-        return answer
-    answer = filled(answer, reread)
-    if still := missing(answer):
-        logger.error(
-            "%s committed, but its answer has no value for non-null %s: the serializer "
-            "omits them for this request; make them allow_null/not required.",
-            operation.field.name,
-            ", ".join(still),
-        )
-    return answer
 
 
 def _shape(field: RootField, data: Any) -> Any:
@@ -154,11 +133,7 @@ def query_impl(field: RootField) -> Impl:
 
 def _missing_in(field: RootField, info: Any) -> Missing | None:
     """For a write: what its answer leaves out of the client's non-null selection."""
-    if field.operation not in _WRITES:
-        return None
-    tree = selection_tree(info.selected_fields[0].selections)
-    graphql_type = info._raw_info.return_type  # graphql-core's type; Strawberry's Info wraps it
-    return lambda value: missing_fields(value, graphql_type, tree)
+    return missing_in(info) if field.operation in _WRITES else None
 
 
 def _scope_of(context: Any) -> dict[str, Any]:

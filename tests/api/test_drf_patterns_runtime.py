@@ -134,3 +134,50 @@ def test_custom_action_refusals_are_coded_errors(board: Any) -> None:
         board.alice,
     )
     assert renamed["renameTask"] == {"title": "New"}
+
+
+class UndeclaredActionsViewSet(viewsets.ModelViewSet):
+    """Write actions typed from the viewset's serializer, answering other shapes."""
+
+    queryset = Task.objects.order_by("id")
+    serializer_class = StaffOnlySerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+    permission_classes = [permissions.IsAuthenticated]
+
+    @action(detail=True, methods=["post"])
+    def finish(self, request: Any, pk: Any = None) -> Response:
+        task = self.get_object()
+        task.status = Task.Status.DONE
+        task.save()
+        return Response({"detail": "finished"})  # DRF's set_password example: a status
+
+    @action(detail=False, methods=["post"])
+    def finish_all(self, request: Any) -> Response:
+        self.get_queryset().update(status=Task.Status.DONE)
+        return Response(["done"])  # not the one Task the type promises, nothing to re-read
+
+
+def test_write_action_typed_from_the_serializer_answers_its_object_after_commit(
+    board: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    schema = build_schema([("tasks", UndeclaredActionsViewSet)])
+    mutation = schema._schema.mutation_type.fields
+    assert str(mutation["finishTask"].type) == "StaffOnly"
+    query = f'mutation {{ finishTask(id: "{board.docs.pk}") {{ id title status }} }}'
+    data = answer(schema, query, board.alice)
+    board.docs.refresh_from_db()
+    assert board.docs.status == "done"
+    # As a GET of the task reads it now, as the action answered nothing of the selection.
+    assert data["finishTask"] == {"id": board.docs.pk, "title": board.docs.title, "status": "DONE"}
+    assert "committed" not in caplog.text
+
+
+def test_write_action_answer_that_does_not_fit_its_type_is_null_not_an_error(
+    board: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    schema = build_schema([("tasks", UndeclaredActionsViewSet)])
+    data = answer(schema, "mutation { finishAllTasks { id title } }", board.alice)
+    assert data == {"finishAllTasks": None}
+    assert not Task.objects.exclude(status="done").exists()  # committed
+    assert "finishAllTasks committed, but its answer does not fit its type" in caplog.text

@@ -31,6 +31,17 @@ def test_custom_actions_are_root_fields_like_their_routes(people):
     assert published == {"publishStory": {"status": "PUBLISHED"}}
 
 
+def test_committed_action_answering_another_shape_answers_the_object_not_an_error(people):
+    schema = schema_of("actions")
+    story = Article.objects.create(title="One", author=Writer.objects.create(name="Wu"))
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.PUBLISHED)
+    query = f'mutation {{ unpublishStory(id: "{story.pk}") {{ id title status }} }}'
+    answered = graphql(schema, query, user=people["ben"])
+    detail = rest(people["ben"], f"/actions/stories/{story.pk}/")
+    assert answered == {"unpublishStory": {**detail, "status": "DRAFT"}}
+    assert detail["status"] == Article.Status.DRAFT
+
+
 def test_viewset_with_actions_keeps_its_crud(people):
     schema = schema_of("actions")
     Article.objects.create(title="One", author=Writer.objects.create(name="Wu"))

@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 import pytest
 import strawberry
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, versioning, viewsets
 from rest_framework.response import Response
@@ -172,6 +173,39 @@ def test_serializers_get_the_view_context_with_an_anonymous_mock_request(
         context = instantiate(TaskSummarySerializer).context
     assert context["view"] is view
     assert context["request"].method == method
-    assert context["request"].path == "/tasks/"
+    assert context["request"].path == reverse("task-list")  # the REST route, as mounted
     assert context["request"].user.is_anonymous
     assert instantiate(TaskSummarySerializer).context == {}  # outside of introspection
+
+
+def test_get_serializer_class_reading_the_routes_path_and_basename_builds() -> None:
+    """drf-spectacular's mock request is a request to the route's real URL."""
+
+    class TaskViewSet(BaseTaskViewSet):
+        def get_serializer_class(self) -> type:
+            assert self.request.path.startswith(reverse("task-list"))
+            assert self.basename == "task"
+            return TaskSummarySerializer if self.detail else TaskWriteSerializer
+
+    schema = build(("tasks", "task", TaskViewSet))
+    assert (
+        schema._schema.query_type.fields["tasks"].type.of_type.of_type.of_type.name == "TaskWrite"
+    )
+    assert schema._schema.query_type.fields["task"].type.of_type.name == "TaskSummary"
+
+
+def test_mock_request_of_a_detail_route_has_the_lookup_placeholder_in_its_path() -> None:
+    class TaskViewSet(BaseTaskViewSet):
+        serializer_class = TaskSummarySerializer
+
+    view = Endpoint("tasks", "task", TaskViewSet).view("retrieve")
+    assert view.request.path == reverse("task-list") + "{pk}/"
+
+
+def test_mock_request_of_a_router_not_in_the_urlconf_is_to_its_prefix() -> None:
+    class TaskViewSet(BaseTaskViewSet):
+        serializer_class = TaskSummarySerializer
+
+    endpoint = Endpoint("chores", "chore", TaskViewSet)
+    assert endpoint.view("list").request.path == "/chores/"
+    assert endpoint.view("destroy").request.path == "/chores/{pk}/"

@@ -429,8 +429,16 @@ def test_viewset_with_only_create_has_no_query_fields_and_no_page() -> None:
     assert "post" not in root(schema, "query")
 
 
-def test_schema_without_any_query_is_a_build_error() -> None:
+def test_write_only_registration_builds_with_a_placeholder_query() -> None:
     viewset = make_viewset(PostSerializer, mixins.CreateModelMixin, viewsets.GenericViewSet)
+    schema = build(("posts", "post", viewset))
+    assert list(root(schema, "query")) == ["_empty"]
+    assert list(root(schema, "mutation")) == ["createPost"]
+    assert schema.execute_sync("{ _empty }").data == {"_empty": None}
+
+
+def test_schema_with_no_root_field_at_all_is_a_build_error() -> None:
+    viewset = make_viewset(PostSerializer, viewsets.GenericViewSet)
     with pytest.raises(ImproperlyConfigured, match="list or retrieve"):
         build(("posts", "post", viewset))
 

@@ -1,4 +1,8 @@
-"""Custom ``@action`` routes: a detail POST action and a list GET action."""
+"""Custom ``@action`` routes: detail POST actions and a list GET action.
+
+``unpublish`` answers a status message, as DRF's ``set_password`` example does, while
+drf-spectacular (and GraphQL) type it from the viewset's serializer.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,13 @@ class StoryViewSet(viewsets.ModelViewSet):
         story.status = Article.Status.PUBLISHED
         story.save()
         return Response(self.get_serializer(story).data)
+
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        story = self.get_object()
+        story.status = Article.Status.DRAFT
+        story.save()
+        return Response({"detail": "unpublished"})
 
     @action(detail=False)
     def recent(self, request):
