@@ -21,7 +21,7 @@ from .servers import SampleSite, free_port
 from .wsclient import Subscriber
 
 QUERY = (
-    "subscription($initial: Boolean, $after: String) { tasksChanged(status: \"todo\", "
+    'subscription($initial: Boolean, $after: String) { tasksChanged(status: "todo", '
     "initial: $initial, after: $after) { kind id cursor node { id title status } } }"
 )
 
@@ -58,7 +58,9 @@ print(json.dumps({'created': created.pk, 'secret': secret.pk}))
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory, redis_url, e2e_database_url) -> Iterator[tuple[SampleSite, str, str]]:
+def two_servers(
+    tmp_path_factory, redis_url, e2e_database_url
+) -> Iterator[tuple[SampleSite, str, str]]:
     site = SampleSite(
         tmp_path_factory.mktemp("resume"), database_url=e2e_database_url, redis_url=redis_url
     )
@@ -181,7 +183,9 @@ async def test_a_client_resumes_after_the_server_restarted(two_servers):
         finally:
             await resumed.stop()
     assert replica.rows == await asyncio.to_thread(visible, site)
-    assert [kind for kind, _ in replica.heard].count("ADDED") == len(replica.rows)  # no snapshot again
+    assert [kind for kind, _ in replica.heard].count("ADDED") == len(
+        replica.rows
+    )  # no snapshot again
 
 
 async def test_a_made_up_cursor_gets_resume_expired(two_servers):

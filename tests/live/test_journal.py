@@ -101,7 +101,8 @@ def test_catch_up_sends_what_changed_and_nothing_about_what_it_never_saw():
 def test_cursors_are_signed_and_name_their_log():
     group = Group({})
     position = decode(group.journal.cursor())
-    assert position is not None and position.log == group.journal.log
+    assert position is not None
+    assert position.log == group.journal.log
     assert decode(group.journal.cursor() + "x") is None
     assert decode("a.1.b") is None
 
