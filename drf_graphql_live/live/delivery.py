@@ -96,6 +96,9 @@ class Subscriber:
     def kinds_needed(self, change: Change) -> tuple[str, ...]:
         return ()  # Strawberry renders
 
+    def expect(self, count: int) -> None:
+        """A burst of ``count`` changes follows (nothing to bound here)."""
+
     def offer(self, change: Change) -> None:
         self.queue.put_nowait(change.event())
 
@@ -125,6 +128,7 @@ class WireSubscriber:
         "close",
         "ended",
         "group",
+        "limit",
         "outcome",
         "pending",
         "prefix",
@@ -155,6 +159,7 @@ class WireSubscriber:
         self.send, self.close = send, close
         #: pk -> (the client had the object before this frame, frame): written in order
         self.pending: OrderedDict[str, tuple[bool, str]] = OrderedDict()
+        self.limit = MAX_PENDING  # objects pending before giving up (see :meth:`expect`)
         self.writer: asyncio.Task | None = None  # only while the socket pushes back
         self.stand_in = StandIn()  # the current task while a send is stepped by hand
         self.ended = False  # failed, overflowed, disconnected or left: nothing more
@@ -167,6 +172,14 @@ class WireSubscriber:
             return (change.kind,)
         kind = combined_kind(self.pending[change.pk][0], change.node is not None)
         return () if kind is None else (kind,)
+
+    def expect(self, count: int) -> None:
+        """A burst of ``count`` changes follows (``initial``, or a resume's catch-up).
+
+        They may all wait for the client to read them (its group has them all in memory
+        anyway): the bound is raised by ``count`` until the backlog is written.
+        """
+        self.limit = MAX_PENDING + count
 
     def offer(self, change: Change) -> None:
         """Write ``change`` now if the socket takes it, else queue it (coalesced, bounded)."""
@@ -184,7 +197,7 @@ class WireSubscriber:
             self._write(frame)
             return
         self.pending[change.pk] = (had, frame)
-        if len(self.pending) > MAX_PENDING:
+        if len(self.pending) > self.limit:
             self._give_up("overflowed", "Too slow")
 
     def fail(self, error: BaseException) -> None:
@@ -255,6 +268,7 @@ class WireSubscriber:
             while self.pending:
                 _pk, (_had, frame) = self.pending.popitem(last=False)
                 await finish(fresh(self.send(frame)))
+            self.limit = MAX_PENDING  # a burst, if any, is written
         except SendFailed:
             self._give_up("disconnected", "Send failed")
         finally:

@@ -69,6 +69,7 @@ class Member(Protocol):
     wants_cursor: bool  # its document selects the event's ``cursor``
 
     def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
+    def expect(self, count: int) -> None: ...
     def offer(self, change: Change) -> None: ...
     def fail(self, error: BaseException) -> None: ...
     def stop(self) -> None: ...
@@ -243,33 +244,33 @@ class Group:
         ordered = [pk for pk in order if pk in self.nodes]
         seen = set(ordered)
         ordered += [pk for pk in self.nodes if pk not in seen]
-        for n, pk in enumerate(ordered, 1):
-            # Until the last, the client has no more than the empty state for sure: a
-            # resume from the middle of the burst starts it again.
-            cursor = self.cursor() if n == len(ordered) else self.cursor(0)
-            change = Change(pk, "ADDED", self.nodes[pk], had=False, cursor=cursor)
-            if self.document is not None:
-                if pk not in self.added:
-                    self.added[pk] = await self.document.render(change.event(cursor=CURSOR_SLOT))
-                change.bodies["ADDED"] = with_cursor(self.added[pk], cursor)
-            subscriber.offer(change)
+        await self._burst(subscriber, [(pk, "ADDED") for pk in ordered], self.cursor(0))
 
     async def _catch_up(
         self, subscriber: Member, missed: Missed, order: list[str], after: str
     ) -> None:
-        """What brings a resuming client from ``missed`` to the group's state, to it alone.
-
-        Until the last, each event carries the client's own ``after`` cursor: a resume
-        from the middle of the burst computes the same burst again.
-        """
+        """What brings a resuming client from ``missed`` to the group's state, to it alone."""
         now = {pk: digest(fp) for pk, fp in self.state.items()}
-        changes = catch_up(missed, now, order)
+        await self._burst(subscriber, catch_up(missed, now, order), after)
+
+    async def _burst(self, subscriber: Member, changes: list[tuple[str, str]], first: str) -> None:
+        """``changes`` (pk, kind) to ``subscriber`` alone, ending at the group's cursor.
+
+        Until the last, each carries ``first``, a state the client has for sure (empty,
+        or the cursor it resumed from): a resume from the middle starts the burst again.
+        """
+        subscriber.expect(len(changes))
         for n, (pk, kind) in enumerate(changes, 1):
-            cursor = self.cursor() if n == len(changes) else after
+            cursor = self.cursor() if n == len(changes) else first
             node = None if kind == "REMOVED" else self.nodes[pk]
             change = Change(pk, kind, node, had=kind != "ADDED", cursor=cursor)
             if self.document is not None:
-                change.bodies[kind] = await self.document.render(change.event())
+                template = self.added.get(pk) if kind == "ADDED" else None
+                if template is None:
+                    template = await self.document.render(change.event(cursor=CURSOR_SLOT))
+                    if kind == "ADDED":
+                        self.added[pk] = template
+                change.bodies[kind] = with_cursor(template, cursor)
             subscriber.offer(change)
 
     async def apply(self, nodes: dict[str, Any], scratch: ChangeScratch | None = None) -> None:

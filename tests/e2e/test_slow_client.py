@@ -15,6 +15,7 @@ get a close past a paused transport, since the server's ``send`` waits for it to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -28,6 +29,10 @@ from .servers import RedisServer, SampleSite
 from .wsclient import Subscriber
 
 QUERY = "subscription { tasksChanged { kind id node { id title description } } }"
+RESUMABLE = (
+    "subscription($after: String) { tasksChanged(after: $after) "
+    "{ kind id cursor node { id title description } } }"
+)
 #: More objects than MAX_PENDING: the first fill the kernel's buffers, the rest overflow.
 TASKS_TO_CREATE = MAX_PENDING + 400
 #: Writer processes, in parallel: each change costs its writer a few milliseconds.
@@ -59,7 +64,7 @@ def small_buffer_socket(url: str) -> socket.socket:
     return sock
 
 
-async def subscribed(url: str, token: str) -> websockets.ClientConnection:
+async def subscribed(url: str, token: str, query: str = QUERY) -> websockets.ClientConnection:
     ws = await websockets.connect(
         url,
         sock=small_buffer_socket(url),
@@ -73,7 +78,7 @@ async def subscribed(url: str, token: str) -> websockets.ClientConnection:
         json.dumps({"type": "connection_init", "payload": {"Authorization": f"Token {token}"}})
     )
     assert json.loads(await asyncio.wait_for(ws.recv(), 20))["type"] == "connection_ack"
-    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
     return ws
 
 
@@ -123,3 +128,54 @@ async def test_slow_client_sees_4008_when_it_reads_again(uvicorn_url):
         await slow.close()
     assert closed.rcvd is not None, f"no close frame: {closed!r}"
     assert (closed.rcvd.code, closed.rcvd.reason) == (CLOSE_4008_TOO_SLOW, "Too slow")
+
+
+async def test_a_client_closed_with_4008_resumes_with_its_cursor_and_ends_current(uvicorn_url):
+    """DESIGN: 4008 means "resubscribe with after:"; the log brings it exactly current."""
+    site, url = uvicorn_url
+    token = site.tokens["bob"]
+    first_new = int(site.python("from sample_site.board.models import Task\n"
+                                "print((Task.objects.order_by('-id').first()).pk + 1)"))  # fmt: skip
+    slow = await subscribed(url, token, RESUMABLE)
+    reader = await Subscriber(url, token, QUERY).start()
+    rows: dict[str, str] = {}
+    cursor = None
+    try:
+        await create_tasks(site, 1)
+        await reader.wait_for(1)
+        await create_tasks(site, TASKS_TO_CREATE)
+        heard = await reader.wait_for(1 + TASKS_TO_CREATE, timeout=SERVER_DEADLINE)
+        assert len(heard) == 1 + TASKS_TO_CREATE, "the server did not process every change"
+        async with asyncio.timeout(CLOSE_DEADLINE):
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    message = json.loads(await slow.recv())
+                    if message.get("type") == "next":
+                        event = message["payload"]["data"]["tasksChanged"]
+                        rows[event["id"]] = event["node"]["title"]
+                        cursor = event["cursor"]
+        assert slow.close_code == CLOSE_4008_TOO_SLOW
+    finally:
+        await reader.stop()
+        await slow.close()
+    assert cursor is not None, "the slow client read no event before the close"
+    created = json.loads(site.python(
+        "import json\nfrom sample_site.board.models import Task\n"
+        f"print(json.dumps({{str(t.pk): t.title for t in Task.objects.filter(pk__gte={first_new})}}))"
+    ))  # fmt: skip
+    assert len(rows) < len(created)  # it missed some: the close was for real
+
+    resumed = await Subscriber(url, token, RESUMABLE, {"after": cursor}).start()
+    try:
+        deadline = asyncio.get_running_loop().time() + SERVER_DEADLINE
+        applied = 0
+        while rows != created:
+            assert asyncio.get_running_loop().time() < deadline, (len(rows), len(created))
+            for payload in resumed.events[applied:]:
+                event = payload["data"]["tasksChanged"]
+                rows[event["id"]] = event["node"]["title"]
+            applied = len(resumed.events)
+            await asyncio.sleep(0.1)
+    finally:
+        await resumed.stop()
+    assert rows == created
