@@ -46,13 +46,14 @@ from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
 from .journal import Journal, Missed, catch_up, digest
+from .keys import resume_key
 from .render import CURSOR_SLOT, LiveDocument, Start, with_cursor
-from .resume import keep_last, resume_key, save_journals
+from .resume import keep_last, save_journals
 from .resume_store import ResumeStore, resume_store
 from .scratch import ChangeScratch, fingerprint
 from .visibility import admit, snapshot
 
-__all__ = ["Group", "Member", "group_key"]
+__all__ = ["Group", "Member"]
 
 logger = logging.getLogger("drf_graphql_live")
 
@@ -272,6 +273,8 @@ class Group:
                         self.added[pk] = template
                 change.bodies[kind] = with_cursor(template, cursor)
             subscriber.offer(change)
+        if not subscriber.pending:  # all written: the usual bound again
+            subscriber.expect(0)
 
     async def apply(self, nodes: dict[str, Any], scratch: ChangeScratch | None = None) -> None:
         """Record each object's new node and offer what changed to every subscriber."""
@@ -385,16 +388,3 @@ class Group:
         self.subscribers.clear()
         self.contexts.clear()
         self._forget_state()
-
-
-def group_key(operation: OperationRequest) -> tuple[Hashable, ...]:
-    """Subscriptions with equal keys see the same objects the same way."""
-    context = operation.context
-    user = context.scope.get("user")
-    scope = (getattr(user, "pk", None), tuple(sorted(context.headers.items())))
-    return (
-        operation.field.name,
-        fingerprint(operation.arguments),
-        fingerprint(operation.selection),
-        scope,
-    )

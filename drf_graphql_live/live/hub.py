@@ -34,8 +34,9 @@ from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange
 from .dispatch import process
 from .events import CHANGES_GROUP, EVENT_TYPE
-from .groups import Group, Member, group_key
+from .groups import Group, Member
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
+from .keys import group_key
 from .render import LiveDocument, Start
 from .resume import missed_since
 from .resume_store import ResumeStore, resume_store

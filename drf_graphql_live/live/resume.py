@@ -18,14 +18,13 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..api.authentication import user_key
 from ..api.request import OperationRequest
 from ..exceptions import RESUME_EXPIRED, LiveGraphQLError
 from ..settings import live_settings
 from .cursors import decode
-from .journal import Journal, Missed, digest, replay
+from .journal import Journal, Missed, replay
+from .keys import resume_key
 from .resume_store import ResumeStore
-from .scratch import fingerprint
 
 
 class Journaled(Protocol):
@@ -34,7 +33,7 @@ class Journaled(Protocol):
     journal: Journal | None
 
 
-__all__ = ["keep_last", "missed_since", "resume_key", "save_journals"]
+__all__ = ["keep_last", "missed_since", "save_journals"]
 
 logger = logging.getLogger("drf_graphql_live")
 
@@ -55,24 +54,6 @@ async def missed_since(store: ResumeStore, operation: OperationRequest, after: s
     if missed is None:
         raise LiveGraphQLError(EXPIRED, RESUME_EXPIRED)
     return missed
-
-
-def resume_key(operation: OperationRequest) -> str:
-    """Who may resume a group's log: the same field, arguments, selection and user.
-
-    Stable across processes (a client may resume on another one), and never shared by
-    two users, so a cursor tells nothing of what another user sees.
-    """
-    return digest(
-        fingerprint(
-            [
-                operation.field.name,
-                operation.arguments,
-                operation.selection,
-                user_key(operation.context),
-            ]
-        )
-    )
 
 
 async def save_journals(store: ResumeStore, groups: Sequence[Journaled]) -> None:
