@@ -120,7 +120,7 @@ class Group:
     async def take_deletion(self, event: ChangeEvent, pks: list[str]) -> list[str]:
         """Offer a deleted object's REMOVED (no query needed); the pks left to evaluate."""
         if not self.subscribers:
-            self._forget_state()  # a join in progress would take a stale state
+            self.forget_state()  # a join in progress would take a stale state
             return []
         if event["deleted"] and event["model"] == self.model:
             await self.apply({event["pk"]: None})
@@ -131,7 +131,7 @@ class Group:
         """Bring every subscriber to a fresh snapshot (after a channel-layer gap)."""
         async with self.lock:
             if not self.subscribers:
-                self._forget_state()
+                self.forget_state()
                 return
             try:
                 current = dict(await run_sync(snapshot, self.operation))
@@ -222,7 +222,7 @@ class Group:
     async def save(self) -> None:
         await save_journals(self.store, [self])
 
-    def _forget_state(self) -> None:
+    def forget_state(self) -> None:
         """Nobody holds the state any more: the next join takes a fresh snapshot."""
         if self.journal is not None and self.journal.started:
             keep_last(self.store, self.journal.log)  # resumable for a window from now
@@ -369,7 +369,7 @@ class Group:
                 del self.contexts[subscriber]
                 subscriber.fail(error)
         if not self.subscribers:
-            self._forget_state()
+            self.forget_state()
         elif self.operation.context.revoked:  # evaluate as a subscriber still here
             context = next(iter(self.contexts.values()))
             self.operation = dataclasses.replace(self.operation, context=context)
@@ -387,4 +387,4 @@ class Group:
             subscriber.fail(error)
         self.subscribers.clear()
         self.contexts.clear()
-        self._forget_state()
+        self.forget_state()

@@ -114,6 +114,7 @@ class Hub:
     def _forget_if_empty(self, group: Group) -> None:
         if not group.subscribers and not group.joining and self.groups.get(group.key) is group:
             del self.groups[group.key]
+            group.forget_state()  # its resume log stays for a whole window from now
 
     async def _start(self) -> None:
         async with self._started:
