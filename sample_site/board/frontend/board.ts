@@ -1,7 +1,9 @@
 /**
  * The live board page (/board/): lists the signed-in user's tasks with a GraphQL query
  * and keeps them current with a `tasksChanged(initial: true)` subscription over
- * graphql-transport-ws, using the `graphql-ws` npm client.
+ * graphql-transport-ws, using the `graphql-ws` npm client. After a reconnect it resumes
+ * with `after:` the cursor of the last event it applied (the recipe in
+ * clients/resumable.mjs): only what changed while it was away comes, not the whole list.
  *
  * Authentication is the Django session: the query and mutations are same-origin POSTs
  * (with the CSRF token, as DRF's SessionAuthentication wants), and the WebSocket
@@ -14,6 +16,7 @@
  * the types when bundling (`npm run build:board`), so the bundle builds without them.
  */
 import { createClient } from "graphql-ws";
+import { LiveRows, resumable } from "../../../clients/resumable.mjs";
 import type {
   BoardQuery,
   CreateTaskMutation,
@@ -21,6 +24,7 @@ import type {
   DeleteTaskMutation,
   DeleteTaskMutationVariables,
   TasksChangedSubscription,
+  TasksChangedSubscriptionVariables,
   UpdateTaskStatusMutation,
   UpdateTaskStatusMutationVariables,
 } from "./generated/graphql";
@@ -51,10 +55,11 @@ const BOARD = /* GraphQL */ `
 `;
 
 const TASKS_CHANGED = /* GraphQL */ `
-  subscription TasksChanged {
-    tasksChanged(initial: true) {
+  subscription TasksChanged($initial: Boolean, $after: String) {
+    tasksChanged(initial: $initial, after: $after) {
       kind
       id
+      cursor
       node {
         id
         title
@@ -287,7 +292,6 @@ form.addEventListener("submit", (event) => {
 
 // ---- the subscription ------------------------------------------------------------------
 
-let connections = 0;
 const client = createClient({
   url: wsUrl,
   lazy: false,
@@ -295,35 +299,39 @@ const client = createClient({
   shouldRetry: () => true,
   on: {
     connecting: () => setConnection("connecting"),
-    connected: () => {
-      setConnection("connected");
-      // After a reconnect graphql-ws resubscribes (initial: true resends every visible
-      // task); reloading the list also drops rows deleted while we were away.
-      if (++connections > 1) void run(load);
-    },
+    connected: () => setConnection("connected"),
     closed: () => setConnection("closed"),
   },
 });
 
-client.subscribe<TasksChangedSubscription>(
-  { query: TASKS_CHANGED },
-  {
-    next: (result) => {
-      if (result.errors?.length) {
-        showError(result.errors.map((e) => e.message).join("; "));
-        return;
-      }
-      if (result.data) {
-        apply(result.data.tasksChanged);
-        setConnection("live");
-      }
-    },
-    error: (error) => {
-      const code = (error as { code?: number }).code;
-      showError(error instanceof Error ? error.message : `WebSocket closed (${code ?? "?"})`);
-    },
-    complete: () => setConnection("closed"),
+// Subscribes with `initial: true`, and after every reconnect with `after:` the last
+// cursor: the server sends what changed meanwhile (REMOVED included), then live events.
+// When it cannot resume (RESUME_EXPIRED) the rows are dropped and `initial: true` follows.
+resumable<TasksChangedSubscription>({
+  wsClient: client,
+  field: "tasksChanged",
+  list: new LiveRows(),
+  subscribe: (variables, sink) =>
+    client.subscribe<TasksChangedSubscription>(
+      { query: TASKS_CHANGED, variables: variables satisfies TasksChangedSubscriptionVariables },
+      sink,
+    ),
+  onEvent: (event) => {
+    apply(event);
+    setConnection("live");
   },
-);
+  onReset: () => {
+    tbody.replaceChildren();
+    touched.clear();
+  },
+  onError: (error) => {
+    if (Array.isArray(error)) {
+      showError(error.map((e: { message: string }) => e.message).join("; "));
+      return;
+    }
+    const code = (error as { code?: number }).code;
+    showError(error instanceof Error ? error.message : `WebSocket closed (${code ?? "?"})`);
+  },
+});
 
 void run(load);
