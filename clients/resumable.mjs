@@ -3,7 +3,8 @@
 // `initial: true`: the server first sends what changed while the socket was down
 // (ADDED / MODIFIED / REMOVED, the latest state per object), then the live events.
 //
-//   const list = new LiveRows();                       // or new LiveRows(savedCursor)
+//   const list = new LiveRows();  // restoring a saved list: new LiveRows(savedCursor)
+//                                 // and list.rows = new Map(savedRows), both together
 //   const stop = resumable({ wsClient, field: "tasksChanged", list,
 //                            subscribe: (variables, sink) => ... });   // see below
 //
@@ -21,8 +22,9 @@
 // sends every active subscription again with the payload it was first given: the same
 // variables, so `initial: true` and the whole list once more. So the helper watches the
 // graphql-ws client: after a `closed`, at the next `connected` (before graphql-ws has
-// resent anything) it stops the old subscription and starts a new one with the current
-// variables. Events of a subscription it stopped are ignored.
+// resent anything) it starts a new one with the current variables, then stops the old
+// one (in that order, so a lazy client keeps its socket). Events of a subscription it
+// stopped are ignored.
 //
 // A cursor the server cannot resume (older than RESUME_WINDOW, unknown, from another
 // deployment) ends the subscription with a RESUME_EXPIRED error: the helper then drops
