@@ -42,6 +42,7 @@ from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
 from ..settings import live_settings
 from .batch import GroupCache
 from .credentials import CredentialsChange, credentials_key, ended_credentials
+from .cursors import Position, encode
 from .delivery import Change
 from .dependencies import model_label
 from .events import ChangeEvent
@@ -187,7 +188,7 @@ class Group:
                 self._start_journal()
                 await self.save()  # the base goes to the store before any cursor
             if missed is not None:
-                await self._catch_up(subscriber, missed, order, start.after or "")
+                await self._catch_up(subscriber, missed, order)
             elif start.initial:
                 await self._welcome(subscriber, order)
             subscriber.group = self
@@ -213,11 +214,13 @@ class Group:
         if self.wants_cursor and self.journal is not None:
             self.journal.start(self.state)
 
-    def cursor(self, version: int | None = None) -> str:
-        """The cursor of the group's state now (or of ``version`` of its log)."""
+    def cursor(self, since: tuple[Position, ...] | None = None) -> str:
+        """The cursor of the group's state now; with ``since``, a partial one (a burst's)."""
         if self.journal is None or not self.journal.started:
             return ""  # nobody selects it
-        return self.journal.cursor(version)
+        if since is None:
+            return self.journal.cursor()
+        return encode([*since, self.journal.position], partial=True)
 
     async def save(self) -> None:
         await save_journals(self.store, [self])
@@ -245,20 +248,18 @@ class Group:
         ordered = [pk for pk in order if pk in self.nodes]
         seen = set(ordered)
         ordered += [pk for pk in self.nodes if pk not in seen]
-        await self._burst(subscriber, [(pk, "ADDED") for pk in ordered], self.cursor(0))
+        await self._burst(subscriber, [(pk, "ADDED") for pk in ordered], self.cursor(since=()))
 
-    async def _catch_up(
-        self, subscriber: Member, missed: Missed, order: list[str], after: str
-    ) -> None:
+    async def _catch_up(self, subscriber: Member, missed: Missed, order: list[str]) -> None:
         """What brings a resuming client from ``missed`` to the group's state, to it alone."""
         now = {pk: digest(fp) for pk, fp in self.state.items()}
-        await self._burst(subscriber, catch_up(missed, now, order), after)
+        await self._burst(subscriber, catch_up(missed, now, order), self.cursor(missed.positions))
 
     async def _burst(self, subscriber: Member, changes: list[tuple[str, str]], first: str) -> None:
         """``changes`` (pk, kind) to ``subscriber`` alone, ending at the group's cursor.
 
-        Until the last, each carries ``first``, a state the client has for sure (empty,
-        or the cursor it resumed from): a resume from the middle starts the burst again.
+        Until the last, each carries ``first``, a partial cursor: a client that resumes
+        from the middle of a burst holds part of the way from where it started to the end.
         """
         subscriber.expect(len(changes))
         for n, (pk, kind) in enumerate(changes, 1):

@@ -28,7 +28,7 @@ from typing import Any
 
 from .cursors import Position, encode, new_log_id
 
-__all__ = ["Journal", "Missed", "catch_up", "digest", "replay"]
+__all__ = ["Journal", "Missed", "catch_up", "digest", "merged", "replay"]
 
 Entry = list[Any]
 
@@ -55,8 +55,13 @@ class Journal:
         self._length = 0  # entries in the stored log (saved or not)
         self._deltas = 0  # since the last base
 
-    def cursor(self, version: int | None = None) -> str:
-        return encode(Position(self.log, self.version if version is None else version))
+    @property
+    def position(self) -> Position:
+        return Position(self.log, self.version)
+
+    def cursor(self) -> str:
+        """The cursor of the state now (the last change recorded)."""
+        return encode([self.position])
 
     def start(self, state: dict[str, str]) -> None:
         """Begin logging (the first cursor is about to be handed out)."""
@@ -107,6 +112,8 @@ class Missed:
 
     had: dict[str, str]  # pk -> digest
     touched: set[str]  # objects changed after the version (in any way)
+    #: where the cursor said the client was (a burst that resumes from here passes them on)
+    positions: tuple[Position, ...] = ()
     #: objects the client was told of up to its version (a slow socket's coalesced
     #: backlog may have left one of them on it that ``had`` no longer holds)
     known: set[str] = dataclasses.field(default_factory=set)
@@ -117,7 +124,6 @@ def replay(entries: Sequence[Entry], version: int, key: str) -> Missed | None:
 
     None when the log is for another key, starts after ``version`` (trimmed), or ends
     before it (a version never logged, or lost with its process before it was saved).
-    Version 0 is the empty state.
     """
     bases = [entry for entry in entries if entry[0] == "b"]
     if not bases or bases[0][3] != key:
@@ -125,8 +131,6 @@ def replay(entries: Sequence[Entry], version: int, key: str) -> Missed | None:
     last = max(int(entry[1]) for entry in entries)
     if version > last:
         return None
-    if version == 0:
-        return Missed(had={}, touched=_touched(entries, 0))
     start = None
     for index, entry in enumerate(entries):
         if entry[0] == "b" and entry[1] <= version:
@@ -140,6 +144,22 @@ def replay(entries: Sequence[Entry], version: int, key: str) -> Missed | None:
             _apply(had, entry)
             known.add(entry[3])
     return Missed(had=had, touched=_touched(entries, version), known=known)
+
+
+def merged(parts: Sequence[Missed]) -> Missed:
+    """What a client holds *part of* (a partial cursor, from inside a burst).
+
+    It may hold any object of any of those states, in any of their versions: each of
+    them is sent again (latest state, or REMOVED), nothing else is.
+    """
+    had: dict[str, str] = {}
+    touched: set[str] = set()
+    known: set[str] = set()
+    for part in parts:
+        had.update(part.had)
+        touched |= part.touched | set(part.had)
+        known |= part.known | set(part.had)
+    return Missed(had=had, touched=touched, known=known)
 
 
 def _touched(entries: Iterable[Entry], version: int) -> set[str]:

@@ -22,7 +22,7 @@ from ..api.request import OperationRequest
 from ..exceptions import RESUME_EXPIRED, LiveGraphQLError
 from ..settings import live_settings
 from .cursors import decode
-from .journal import Journal, Missed, replay
+from .journal import Journal, Missed, merged, replay
 from .keys import resume_key
 from .resume_store import ResumeStore
 
@@ -46,13 +46,19 @@ EXPIRED = (
 
 async def missed_since(store: ResumeStore, operation: OperationRequest, after: str) -> Missed:
     """What the client had at ``after`` and what changed since; RESUME_EXPIRED if unknown."""
-    position = decode(after)
-    entries = await store.load(position.log) if position is not None else None
-    missed = None
-    if position is not None and entries is not None:
-        missed = replay(entries, position.version, resume_key(operation))
-    if missed is None:
+    cursor = decode(after)
+    if cursor is None:
         raise LiveGraphQLError(EXPIRED, RESUME_EXPIRED)
+    key = resume_key(operation)
+    parts = []
+    for position in cursor.positions:
+        entries = await store.load(position.log)
+        missed = replay(entries, position.version, key) if entries is not None else None
+        if missed is None:
+            raise LiveGraphQLError(EXPIRED, RESUME_EXPIRED)
+        parts.append(missed)
+    missed = merged(parts) if cursor.partial else parts[0]
+    missed.positions = cursor.positions
     return missed
 
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from drf_graphql_live.live import journal as journal_module
-from drf_graphql_live.live.cursors import decode
-from drf_graphql_live.live.journal import Journal, Missed, catch_up, digest, replay
+from drf_graphql_live.live.cursors import Cursor, Position, decode, encode
+from drf_graphql_live.live.journal import Journal, Missed, catch_up, digest, merged, replay
 from drf_graphql_live.live.resume_store import MemoryResumeStore, RedisResumeStore
 
 
@@ -58,7 +58,6 @@ def test_every_version_handed_out_rebuilds_the_state_it_named():
     assert sum(1 for entry in group.stored if entry[0] == "b") > 1
     for version, state in states.items():
         assert group.had(version) == state
-    assert group.had(0) == {}  # the empty state (an initial burst's cursor)
 
 
 def test_a_version_never_saved_or_from_another_key_cannot_be_rebuilt():
@@ -98,13 +97,31 @@ def test_catch_up_sends_what_changed_and_nothing_about_what_it_never_saw():
     ]  # nothing for "6": touched after the cursor but never heard of, and not visible
 
 
-def test_cursors_are_signed_and_name_their_log():
+def test_cursors_are_signed_increase_and_name_their_log():
     group = Group({})
-    position = decode(group.journal.cursor())
-    assert position is not None
-    assert position.log == group.journal.log
+    cursor = decode(group.journal.cursor())
+    assert cursor is not None
+    assert cursor.positions == (group.journal.position,)
+    assert not cursor.partial
     assert decode(group.journal.cursor() + "x") is None
     assert decode("a.1.b") is None
+    cursors = [group.journal.cursor() for _ in range(50)]
+    assert cursors == sorted(cursors)
+    assert len(set(cursors)) == 50
+    partial = encode([Position("a", 1), group.journal.position], partial=True)
+    assert decode(partial) == Cursor((Position("a", 1), group.journal.position), True)
+
+
+def test_a_partial_cursor_resends_everything_the_client_may_hold():
+    start = Missed(had={"1": "a", "2": "b"}, touched=set(), known={"1", "2"})
+    end = Missed(had={"2": "b2", "3": "c"}, touched=set(), known={"2", "3"})
+    now = {"2": "b2", "4": "d"}
+    assert catch_up(merged([start, end]), now, order=["4", "2"]) == [
+        ("1", "REMOVED"),
+        ("3", "REMOVED"),  # a burst row it may have applied, deleted since
+        ("4", "ADDED"),
+        ("2", "MODIFIED"),  # may hold "b": sent again
+    ]
 
 
 async def test_memory_store_keeps_logs_a_window(monkeypatch):

@@ -257,13 +257,15 @@ async def test_cursors_that_cannot_be_resumed_get_resume_expired(board, tokens):
         op = await client.subscribe(TODO, {"initial": True})
         await replica.take(client, op, visible_todo("alice"))
         assert replica.cursor
-        position = decode(replica.cursor)
-        assert position is not None
+        decoded = decode(replica.cursor)
+        assert decoded is not None
+        (position,) = decoded.positions
         made_up = [
             "bogus",
             "",
-            encode(Position("no-such-log", 3)),  # signed, but no log
-            encode(Position(position.log, position.version + 50)),  # a version never logged
+            encode([Position("no-such-log", 3)]),  # signed, but no log
+            encode([Position(position.log, position.version + 50)]),  # a version never logged
+            encode([position, Position("no-such-log", 3)], partial=True),
             replica.cursor[:-2] + "xx",  # tampered with
         ]
         for cursor in made_up:
