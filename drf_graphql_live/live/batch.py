@@ -39,7 +39,6 @@ from typing import Any
 from django.db import connections, models
 from django.db.models import F
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.permissions import BasePermission
 from rest_framework.viewsets import GenericViewSet
 
 from ..api.middleware import through_middleware
@@ -47,7 +46,8 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
-from .lateral import lateral_statement
+from .lateral import Term, statements
+from .permission_checks import PermissionChecks
 from .reads import QueryRecorder, models_read, recording
 from .sharing import shared_representation
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
@@ -56,8 +56,6 @@ __all__ = ["GroupCache", "evaluate_batch"]
 
 logger = logging.getLogger("drf_graphql_live")
 
-#: Compound terms per statement: below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
-CHUNK = 400
 _PK_ALIAS = "dgl_pk"
 
 Work = tuple[OperationRequest, "GroupCache", list[str]]
@@ -77,12 +75,12 @@ class GroupCache:
     reads: frozenset[str] = frozenset()
     #: groups with equal keys render an object the same (None: per group), decided once
     render_key: Hashable | None = None
-    #: whether the view's permission classes check objects, decided once
-    checks_objects: bool | None = None
+    #: which of the view's permission checks run at each change, decided with the view
+    permissions: PermissionChecks | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
-        self.render_key, self.checks_objects, self.reads = None, None, frozenset()
+        self.render_key, self.permissions, self.reads = None, None, frozenset()
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -129,9 +127,11 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
     entries = []
     for index, (operation, cache, pks) in enumerate(work):
         try:
-            if cache.view is None:
+            if cache.view is None or cache.permissions is None:
                 cache.view = subscribe_view(operation, initial=False, authenticated=shared_auth)
-            else:
+                cache.permissions = PermissionChecks.of(cache.view)
+                cache.batchable = getattr(cache.view, "live_batch", True) is not False
+            elif not cache.permissions.constant:  # DRF's own: fixed while the view is kept
                 cache.view.check_permissions(cache.view.request)
         except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
             cache.reset()
@@ -145,8 +145,6 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
-        if getattr(cache.view, "live_batch", True) is False:
-            cache.batchable = False
         entries.append(_Entry(index, operation, cache, pks, cache.view))
     return entries
 
@@ -160,50 +158,26 @@ def _exactly(entry: _Entry) -> dict[str, Any] | Exception:
 
 
 def _membership(entries: list[_Entry]) -> None:
-    """Fill each entry's ``visible`` pks: one UNION ALL per database and chunk."""
-    terms: dict[str, list[tuple[_Entry, str, tuple[Any, ...]]]] = defaultdict(list)
+    """Fill each entry's ``visible`` pks: one statement per database (:mod:`.lateral`)."""
+    terms: dict[str, list[Term]] = defaultdict(list)
     for entry in entries:
         statement = _statement(entry)
         if statement is None:
             continue
         alias, sql, params = statement
-        terms[alias].append((entry, sql, params))
+        terms[alias].append((entry.index, sql, params, tuple(entry.pks)))
+    by_index = {entry.index: entry for entry in entries}
     for alias, items in terms.items():
-        by_index = {entry.index: entry for entry, _, _ in items}
-        for query, values in _statements(alias, items):
-            with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        column = connection.ops.quote_name(_PK_ALIAS)
+        for query, values, copies in statements(connection.vendor, column, items):
+            with connection.cursor() as cursor:
                 cursor.execute(query, values)
-                for index, pk in cursor.fetchall():
-                    by_index[index].visible.add(str(pk))
-
-
-def _statements(
-    alias: str, items: list[tuple[_Entry, str, tuple[Any, ...]]]
-) -> list[tuple[str, list[Any]]]:
-    """On PostgreSQL, one LATERAL statement per family of equal SQL (:mod:`.lateral`);
-    what is left, UNION ALL in chunks."""
-    statements = []
-    if connections[alias].vendor == "postgresql":
-        families: dict[tuple[str, tuple[str, ...]], list[tuple[_Entry, str, tuple[Any, ...]]]]
-        families = defaultdict(list)
-        for item in items:
-            families[(item[1], tuple(item[0].pks))].append(item)
-        column = f"{connections[alias].ops.quote_name(_PK_ALIAS)}"
-        items = []
-        for (sql, pks), family in families.items():
-            built = (
-                lateral_statement(sql, column, [(e.index, p) for e, _, p in family], pks)
-                if len(family) > 1
-                else None
-            )
-            if built is None:
-                items += family
-            else:
-                statements.append(built)
-    for start in range(0, len(items), CHUNK):
-        chunk = items[start : start + CHUNK]
-        statements.append(_union(alias, [(e.index, s, p, e.pks) for e, s, p in chunk]))
-    return statements
+                rows = cursor.fetchall()
+            for index, pk in rows:
+                by_index[index].visible.add(str(pk))
+                for copy in copies.get(index, ()):
+                    by_index[copy].visible.add(str(pk))
 
 
 def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
@@ -257,20 +231,6 @@ def _say_once(viewset: type, why: str) -> None:
         )
 
 
-def _union(
-    alias: str, terms: list[tuple[int, str, tuple[Any, ...], list[str]]]
-) -> tuple[str, list[Any]]:
-    """``SELECT i, x.pk FROM (<membership i>) x WHERE x.pk IN (...) UNION ALL ...``."""
-    quote = connections[alias].ops.quote_name
-    column = f"x.{quote(_PK_ALIAS)}"
-    parts, params = [], []
-    for index, sql, own, pks in terms:
-        marks = ", ".join(["%s"] * len(pks))
-        parts.append(f"SELECT %s, {column} FROM ({sql}) x WHERE {column} IN ({marks})")
-        params += [index, *own, *pks]
-    return " UNION ALL ".join(parts), params
-
-
 def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
     """Render once per shared representation; per group where it may differ."""
     shared: dict[Hashable, list[_Entry]] = defaultdict(list)
@@ -286,12 +246,10 @@ def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
     for group_entries in shared.values():
         nodes, objects = _shared_rendering(group_entries)
         for entry in group_entries:
-            visible = _object_checked(
-                entry, {pk: objects[pk] for pk in entry.visible if pk in objects}
-            )
-            results[entry.index] = {
-                pk: nodes.get(pk) if pk in visible else None for pk in entry.pks
-            }
+            seen = {pk: objects[pk] for pk in entry.visible if pk in objects}
+            if seen and entry.cache.permissions and entry.cache.permissions.checks_objects:
+                seen = {pk: seen[pk] for pk in _object_checked(entry, seen)}
+            results[entry.index] = {pk: nodes[pk] if pk in seen else None for pk in entry.pks}
 
 
 def _render_key(entry: _Entry) -> Hashable | None:
@@ -343,28 +301,6 @@ def _own_rendering(entry: _Entry) -> dict[str, Any]:
 
 
 def _object_checked(entry: _Entry, objects: dict[str, Any]) -> set[str]:
-    """The pks whose objects pass the group's object permissions (skipped when none)."""
-    view = entry.view
-    if entry.cache.checks_objects is None:
-        entry.cache.checks_objects = _checks_objects(view)
-    if not entry.cache.checks_objects:
-        return set(objects)
-    passed = set()
-    for pk, obj in objects.items():
-        try:
-            view.check_object_permissions(view.request, obj)
-        except (drf_exceptions.PermissionDenied, drf_exceptions.NotAuthenticated):
-            continue
-        passed.add(pk)
-    return passed
-
-
-def _checks_objects(view: GenericViewSet) -> bool:
-    return any(
-        type(permission).has_object_permission is not BasePermission.has_object_permission
-        for permission in _permissions(view)
-    )
-
-
-def _permissions(view: GenericViewSet) -> Iterable[Any]:
-    return view.get_permissions()
+    """The pks whose objects pass the group's object permissions (:mod:`.permission_checks`)."""
+    checks = entry.cache.permissions or PermissionChecks.of(entry.view)
+    return checks.allowed(entry.view, objects)
