@@ -19,10 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,20 @@ def _groups(prepared: dict, users: int) -> list[Any]:
     return groups
 
 
+def _gc_counter() -> dict[str, int]:
+    """Collections by generation and by the thread whose allocation started them."""
+    counts: dict[str, int] = {}
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            loop = threading.current_thread() is threading.main_thread()
+            key = f"gen{info['generation']}-{'loop' if loop else 'worker'}"
+            counts[key] = counts.get(key, 0) + 1
+
+    gc.callbacks.append(count)
+    return counts
+
+
 async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
     from django.db import connection
@@ -88,6 +104,10 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
     for group, member in zip(groups, members, strict=True):
         await group.join(member, False, group.operation.context)
     joined = time.perf_counter() - started
+    if os.environ.get("BENCH_GC_FREEZE"):
+        gc.collect()
+        gc.freeze()
+    collections = _gc_counter()
     worker: list[tuple[float, int]] = []
     original = groups_module.evaluate_batch
 
@@ -114,6 +134,8 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
         for group in groups:
             group.cache.changed(("board.task",))
         targets = [(g, pks) for g in groups if (pks := g.relevant_pks(event))]
+        if k == 2:
+            collections.clear()  # the warm-up built every group's view and statement
         if profiler and k >= 2:
             profiler.enable()
         cpu, start = time.process_time(), time.perf_counter()
@@ -141,6 +163,7 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
         "wall_ms": round(statistics.median(wall[measured]) * 1e3, 2),
         "us_per_group": round(statistics.median(total) * 1e6 / len(groups), 1),
         "sql": statistics.median(q for _, q in worker[measured]),
+        "gc_per_change": {g: n / args.changes for g, n in sorted(collections.items())},
     }
 
 

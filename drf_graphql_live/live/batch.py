@@ -88,12 +88,12 @@ class GroupCache:
             self.membership, self.reads = None, frozenset()
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class _Entry:
     index: int
     operation: OperationRequest
     cache: GroupCache
-    pks: list[str]
+    pks: tuple[str, ...]
     view: GenericViewSet
     visible: set[str] = dataclasses.field(default_factory=set)
 
@@ -102,7 +102,9 @@ def evaluate_batch(work: list[Work]) -> list[dict[str, Any] | Exception]:
     """``{pk: node or None}`` (or the exception) for each work item, in order.
 
     Groups that share a representation get the *same* node objects, which lets the hub
-    fingerprint and render each once (:class:`~.scratch.ChangeScratch`).
+    fingerprint and render each once (:class:`~.scratch.ChangeScratch`); groups with the
+    same outcome get the same dict (read-only): a change seen by 1,000 users allocates
+    one result, not 1,000, so it promotes less to the collector's old generation.
     """
     results: list[dict[str, Any] | Exception | None] = [None] * len(work)
     entries = _prepare(work, results)
@@ -145,13 +147,13 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
-        entries.append(_Entry(index, operation, cache, pks, cache.view))
+        entries.append(_Entry(index, operation, cache, tuple(pks), cache.view))
     return entries
 
 
 def _exactly(entry: _Entry) -> dict[str, Any] | Exception:
     try:
-        return evaluate(entry.operation, entry.pks)
+        return evaluate(entry.operation, list(entry.pks))
     except Exception as exc:
         close_stale_connections()
         return exc
@@ -165,7 +167,7 @@ def _membership(entries: list[_Entry]) -> None:
         if statement is None:
             continue
         alias, sql, params = statement
-        terms[alias].append((entry.index, sql, params, tuple(entry.pks)))
+        terms[alias].append((entry.index, sql, params, entry.pks))
     by_index = {entry.index: entry for entry in entries}
     for alias, items in terms.items():
         connection = connections[alias]
@@ -234,9 +236,12 @@ def _say_once(viewset: type, why: str) -> None:
 def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
     """Render once per shared representation; per group where it may differ."""
     shared: dict[Hashable, list[_Entry]] = defaultdict(list)
+    nothing: dict[tuple[str, ...], dict[str, None]] = {}
     for entry in entries:
-        if not entry.visible:  # nothing it may see changed: no rendering at all
-            results[entry.index] = dict.fromkeys(entry.pks)
+        if not entry.visible:  # nothing it may see changed: no rendering, one shared dict
+            if entry.pks not in nothing:
+                nothing[entry.pks] = dict.fromkeys(entry.pks)
+            results[entry.index] = nothing[entry.pks]
             continue
         key = _render_key(entry)
         if key is not None:
@@ -245,11 +250,33 @@ def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
             results[entry.index] = _own_rendering(entry)
     for group_entries in shared.values():
         nodes, objects = _shared_rendering(group_entries)
-        for entry in group_entries:
+        _shared_results(group_entries, nodes, objects, results)
+
+
+def _shared_results(
+    entries: list[_Entry], nodes: dict[str, Any], objects: dict[str, Any], results: list[Any]
+) -> None:
+    """Each group's ``{pk: node or None}`` from one rendering, its object checks applied.
+
+    The usual change is one object: groups with the same outcome (shown or not) then
+    share one result dict.
+    """
+    outcomes: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    for entry in entries:
+        if len(entry.pks) != 1:
             seen = {pk: objects[pk] for pk in entry.visible if pk in objects}
-            if seen and entry.cache.permissions and entry.cache.permissions.checks_objects:
+            if seen:
                 seen = {pk: seen[pk] for pk in _object_checked(entry, seen)}
             results[entry.index] = {pk: nodes[pk] if pk in seen else None for pk in entry.pks}
+            continue
+        pk = entry.pks[0]
+        obj = objects.get(pk) if pk in entry.visible else None
+        checks = entry.cache.permissions or PermissionChecks.of(entry.view)
+        shown = obj is not None and (not checks.checks_objects or checks.allows(entry.view, obj))
+        same = outcomes[shown]
+        if pk not in same:
+            same[pk] = {pk: nodes[pk] if shown else None}
+        results[entry.index] = same[pk]
 
 
 def _render_key(entry: _Entry) -> Hashable | None:

@@ -48,7 +48,11 @@ def statements(vendor: str, column: str, terms: Sequence[Term]) -> list[Statemen
     families = defaultdict(list)
     first: dict[tuple[str, tuple[Any, ...], tuple[str, ...]], int] = {}
     for index, sql, params, pks in terms:
-        key = (sql, tuple(_hashable(p) for p in params), pks)
+        key = (sql, params, pks)
+        try:
+            hash(key)
+        except TypeError:  # a list parameter (an array field's lookup)
+            key = (sql, tuple(_hashable(p) for p in params), pks)
         if key in first:
             copies.setdefault(first[key], []).append(index)
         else:

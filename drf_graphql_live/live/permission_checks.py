@@ -17,7 +17,10 @@ other ``has_permission`` is called at every change::
 
     checks = PermissionChecks.of(view)
     checks.constant                 # True: has_permission need not run again
-    checks.allowed(view, objects)   # {pk: obj} -> the pks its object checks allow
+    checks.allows(view, task)       # only the checks that can refuse, DRF's verdict
+
+Instances of the permission classes are made once with the view and kept as long as
+it is (DRF makes them per request; a group's kept view stands for one long request).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ _REFUSED = (exceptions.PermissionDenied, exceptions.NotAuthenticated)
 
 @dataclasses.dataclass(frozen=True)
 class PermissionChecks:
-    """What one viewset class's permission checks need per change; see the module docstring."""
+    """What one view's permission checks need per change; see the module docstring."""
 
     #: ``has_permission`` gives the same answer for as long as the view is kept
     constant: bool
@@ -53,48 +56,47 @@ class PermissionChecks:
     checks_objects: bool
     #: call the view's own ``check_object_permissions`` (it overrides DRF's hooks)
     through_view: bool
+    #: the view's permissions that override ``has_object_permission``, kept with the view
+    refusing: tuple[permissions.BasePermission, ...] = ()
 
     @classmethod
     def of(cls, view: Any) -> PermissionChecks:
         viewset = type(view)
         own_list = viewset.get_permissions is not APIView.get_permissions
-        classes = [type(permission) for permission in view.get_permissions()]
+        instances = view.get_permissions()
         constant = (
             not own_list
             and viewset.check_permissions is APIView.check_permissions
-            and all(klass.has_permission in _FIXED_BY_REQUEST for klass in classes)
+            and all(type(p).has_permission in _FIXED_BY_REQUEST for p in instances)
         )
         through_view = own_list or (
             viewset.check_object_permissions is not APIView.check_object_permissions
         )
-        checks_objects = through_view or any(
-            klass.has_object_permission is not permissions.BasePermission.has_object_permission
-            for klass in classes
+        refusing = tuple(
+            p
+            for p in instances
+            if type(p).has_object_permission is not permissions.BasePermission.has_object_permission
         )
-        return cls(constant, checks_objects, through_view)
+        return cls(constant, through_view or bool(refusing), through_view, refusing)
+
+    def allows(self, view: Any, obj: Any) -> bool:
+        """Whether the view's object permissions allow ``obj`` (DRF's check, as a bool)."""
+        if not self.checks_objects:
+            return True
+        if self.through_view:
+            return _allowed_by_view(view, obj)
+        request = view.request
+        try:
+            for permission in self.refusing:
+                if not permission.has_object_permission(request, view, obj):
+                    return False
+        except _REFUSED:
+            return False
+        return True
 
     def allowed(self, view: Any, objects: dict[str, Any]) -> set[str]:
         """The pks of ``objects`` that the view's object permissions allow."""
-        if not self.checks_objects:
-            return set(objects)
-        if self.through_view:
-            return {pk for pk, obj in objects.items() if _allowed_by_view(view, obj)}
-        request = view.request
-        # Fresh instances, as DRF makes for each check (one check per object here).
-        refusing = [
-            permission
-            for permission in view.get_permissions()
-            if type(permission).has_object_permission
-            is not permissions.BasePermission.has_object_permission
-        ]
-        passed = set()
-        for pk, obj in objects.items():
-            try:
-                if all(p.has_object_permission(request, view, obj) for p in refusing):
-                    passed.add(pk)
-            except _REFUSED:
-                continue
-        return passed
+        return {pk for pk, obj in objects.items() if self.allows(view, obj)}
 
 
 def _allowed_by_view(view: Any, obj: Any) -> bool:
