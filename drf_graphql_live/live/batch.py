@@ -77,10 +77,13 @@ class GroupCache:
     render_key: Hashable | None = None
     #: which of the view's permission checks run at each change, decided with the view
     permissions: PermissionChecks | None = None
+    #: the shared rendering's fetch: every row by pk, with the serializer's joins
+    fetch: models.QuerySet | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
         self.render_key, self.permissions, self.reads = None, None, frozenset()
+        self.fetch = None
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -297,14 +300,14 @@ def _shared_rendering(entries: list[_Entry]) -> tuple[dict[str, Any], dict[str, 
     wanted = sorted({pk for entry in entries for pk in entry.visible})
     if not wanted:
         return {}, {}
-    view = entries[0].view
-    template = view.get_serializer()
-    # The registration's model; get_queryset() may need the middleware's scope.
-    model = entries[0].operation.field.endpoint.model or _in_middleware(
-        entries[0], lambda: view.get_queryset().model
-    )
-    queryset = optimize_queryset(model._base_manager.filter(pk__in=wanted), template)
-    objects = {str(obj.pk): obj for obj in queryset}
+    view, cache = entries[0].view, entries[0].cache
+    if cache.fetch is None:  # the joins the trimmed serializer needs, found once
+        # The registration's model; get_queryset() may need the middleware's scope.
+        model = entries[0].operation.field.endpoint.model or _in_middleware(
+            entries[0], lambda: view.get_queryset().model
+        )
+        cache.fetch = optimize_queryset(model._base_manager.all(), view.get_serializer())
+    objects = {str(obj.pk): obj for obj in cache.fetch.filter(pk__in=wanted)}
     ordered = list(objects.values())
     rendered = to_json(view.get_serializer(ordered, many=True).data)
     nodes = {str(obj.pk): node for obj, node in zip(ordered, rendered, strict=True)}
