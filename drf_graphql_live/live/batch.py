@@ -39,7 +39,6 @@ from typing import Any
 from django.db import connections, models
 from django.db.models import F
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.permissions import BasePermission
 from rest_framework.viewsets import GenericViewSet
 
 from ..api.middleware import through_middleware
@@ -47,7 +46,8 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
-from .lateral import lateral_statement
+from .lateral import Term, statements
+from .permission_checks import PermissionChecks
 from .reads import QueryRecorder, models_read, recording
 from .sharing import shared_representation
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
@@ -56,8 +56,6 @@ __all__ = ["GroupCache", "evaluate_batch"]
 
 logger = logging.getLogger("drf_graphql_live")
 
-#: Compound terms per statement: below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
-CHUNK = 400
 _PK_ALIAS = "dgl_pk"
 
 Work = tuple[OperationRequest, "GroupCache", list[str]]
@@ -77,12 +75,15 @@ class GroupCache:
     reads: frozenset[str] = frozenset()
     #: groups with equal keys render an object the same (None: per group), decided once
     render_key: Hashable | None = None
-    #: whether the view's permission classes check objects, decided once
-    checks_objects: bool | None = None
+    #: which of the view's permission checks run at each change, decided with the view
+    permissions: PermissionChecks | None = None
+    #: the shared rendering's fetch: every row by pk, with the serializer's joins
+    fetch: models.QuerySet | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
-        self.render_key, self.checks_objects, self.reads = None, None, frozenset()
+        self.render_key, self.permissions, self.reads = None, None, frozenset()
+        self.fetch = None
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -90,12 +91,12 @@ class GroupCache:
             self.membership, self.reads = None, frozenset()
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class _Entry:
     index: int
     operation: OperationRequest
     cache: GroupCache
-    pks: list[str]
+    pks: tuple[str, ...]
     view: GenericViewSet
     visible: set[str] = dataclasses.field(default_factory=set)
 
@@ -104,7 +105,9 @@ def evaluate_batch(work: list[Work]) -> list[dict[str, Any] | Exception]:
     """``{pk: node or None}`` (or the exception) for each work item, in order.
 
     Groups that share a representation get the *same* node objects, which lets the hub
-    fingerprint and render each once (:class:`~.scratch.ChangeScratch`).
+    fingerprint and render each once (:class:`~.scratch.ChangeScratch`); groups with the
+    same outcome get the same dict (read-only): a change seen by 1,000 users allocates
+    one result, not 1,000, so it promotes less to the collector's old generation.
     """
     results: list[dict[str, Any] | Exception | None] = [None] * len(work)
     entries = _prepare(work, results)
@@ -129,9 +132,11 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
     entries = []
     for index, (operation, cache, pks) in enumerate(work):
         try:
-            if cache.view is None:
+            if cache.view is None or cache.permissions is None:
                 cache.view = subscribe_view(operation, initial=False, authenticated=shared_auth)
-            else:
+                cache.permissions = PermissionChecks.of(cache.view)
+                cache.batchable = getattr(cache.view, "live_batch", True) is not False
+            elif not cache.permissions.constant:  # DRF's own: fixed while the view is kept
                 cache.view.check_permissions(cache.view.request)
         except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
             cache.reset()
@@ -145,65 +150,39 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
-        if getattr(cache.view, "live_batch", True) is False:
-            cache.batchable = False
-        entries.append(_Entry(index, operation, cache, pks, cache.view))
+        entries.append(_Entry(index, operation, cache, tuple(pks), cache.view))
     return entries
 
 
 def _exactly(entry: _Entry) -> dict[str, Any] | Exception:
     try:
-        return evaluate(entry.operation, entry.pks)
+        return evaluate(entry.operation, list(entry.pks))
     except Exception as exc:
         close_stale_connections()
         return exc
 
 
 def _membership(entries: list[_Entry]) -> None:
-    """Fill each entry's ``visible`` pks: one UNION ALL per database and chunk."""
-    terms: dict[str, list[tuple[_Entry, str, tuple[Any, ...]]]] = defaultdict(list)
+    """Fill each entry's ``visible`` pks: one statement per database (:mod:`.lateral`)."""
+    terms: dict[str, list[Term]] = defaultdict(list)
     for entry in entries:
         statement = _statement(entry)
         if statement is None:
             continue
         alias, sql, params = statement
-        terms[alias].append((entry, sql, params))
+        terms[alias].append((entry.index, sql, params, entry.pks))
+    by_index = {entry.index: entry for entry in entries}
     for alias, items in terms.items():
-        by_index = {entry.index: entry for entry, _, _ in items}
-        for query, values in _statements(alias, items):
-            with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        column = connection.ops.quote_name(_PK_ALIAS)
+        for query, values, copies in statements(connection.vendor, column, items):
+            with connection.cursor() as cursor:
                 cursor.execute(query, values)
-                for index, pk in cursor.fetchall():
-                    by_index[index].visible.add(str(pk))
-
-
-def _statements(
-    alias: str, items: list[tuple[_Entry, str, tuple[Any, ...]]]
-) -> list[tuple[str, list[Any]]]:
-    """On PostgreSQL, one LATERAL statement per family of equal SQL (:mod:`.lateral`);
-    what is left, UNION ALL in chunks."""
-    statements = []
-    if connections[alias].vendor == "postgresql":
-        families: dict[tuple[str, tuple[str, ...]], list[tuple[_Entry, str, tuple[Any, ...]]]]
-        families = defaultdict(list)
-        for item in items:
-            families[(item[1], tuple(item[0].pks))].append(item)
-        column = f"{connections[alias].ops.quote_name(_PK_ALIAS)}"
-        items = []
-        for (sql, pks), family in families.items():
-            built = (
-                lateral_statement(sql, column, [(e.index, p) for e, _, p in family], pks)
-                if len(family) > 1
-                else None
-            )
-            if built is None:
-                items += family
-            else:
-                statements.append(built)
-    for start in range(0, len(items), CHUNK):
-        chunk = items[start : start + CHUNK]
-        statements.append(_union(alias, [(e.index, s, p, e.pks) for e, s, p in chunk]))
-    return statements
+                rows = cursor.fetchall()
+            for index, pk in rows:
+                by_index[index].visible.add(str(pk))
+                for copy in copies.get(index, ()):
+                    by_index[copy].visible.add(str(pk))
 
 
 def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
@@ -257,26 +236,15 @@ def _say_once(viewset: type, why: str) -> None:
         )
 
 
-def _union(
-    alias: str, terms: list[tuple[int, str, tuple[Any, ...], list[str]]]
-) -> tuple[str, list[Any]]:
-    """``SELECT i, x.pk FROM (<membership i>) x WHERE x.pk IN (...) UNION ALL ...``."""
-    quote = connections[alias].ops.quote_name
-    column = f"x.{quote(_PK_ALIAS)}"
-    parts, params = [], []
-    for index, sql, own, pks in terms:
-        marks = ", ".join(["%s"] * len(pks))
-        parts.append(f"SELECT %s, {column} FROM ({sql}) x WHERE {column} IN ({marks})")
-        params += [index, *own, *pks]
-    return " UNION ALL ".join(parts), params
-
-
 def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
     """Render once per shared representation; per group where it may differ."""
     shared: dict[Hashable, list[_Entry]] = defaultdict(list)
+    nothing: dict[tuple[str, ...], dict[str, None]] = {}
     for entry in entries:
-        if not entry.visible:  # nothing it may see changed: no rendering at all
-            results[entry.index] = dict.fromkeys(entry.pks)
+        if not entry.visible:  # nothing it may see changed: no rendering, one shared dict
+            if entry.pks not in nothing:
+                nothing[entry.pks] = dict.fromkeys(entry.pks)
+            results[entry.index] = nothing[entry.pks]
             continue
         key = _render_key(entry)
         if key is not None:
@@ -285,13 +253,33 @@ def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
             results[entry.index] = _own_rendering(entry)
     for group_entries in shared.values():
         nodes, objects = _shared_rendering(group_entries)
-        for entry in group_entries:
-            visible = _object_checked(
-                entry, {pk: objects[pk] for pk in entry.visible if pk in objects}
-            )
-            results[entry.index] = {
-                pk: nodes.get(pk) if pk in visible else None for pk in entry.pks
-            }
+        _shared_results(group_entries, nodes, objects, results)
+
+
+def _shared_results(
+    entries: list[_Entry], nodes: dict[str, Any], objects: dict[str, Any], results: list[Any]
+) -> None:
+    """Each group's ``{pk: node or None}`` from one rendering, its object checks applied.
+
+    The usual change is one object: groups with the same outcome (shown or not) then
+    share one result dict.
+    """
+    outcomes: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    for entry in entries:
+        if len(entry.pks) != 1:
+            seen = {pk: objects[pk] for pk in entry.visible if pk in objects}
+            if seen:
+                seen = {pk: seen[pk] for pk in _object_checked(entry, seen)}
+            results[entry.index] = {pk: nodes[pk] if pk in seen else None for pk in entry.pks}
+            continue
+        pk = entry.pks[0]
+        obj = objects.get(pk) if pk in entry.visible else None
+        checks = entry.cache.permissions or PermissionChecks.of(entry.view)
+        shown = obj is not None and (not checks.checks_objects or checks.allows(entry.view, obj))
+        same = outcomes[shown]
+        if pk not in same:
+            same[pk] = {pk: nodes[pk] if shown else None}
+        results[entry.index] = same[pk]
 
 
 def _render_key(entry: _Entry) -> Hashable | None:
@@ -312,14 +300,14 @@ def _shared_rendering(entries: list[_Entry]) -> tuple[dict[str, Any], dict[str, 
     wanted = sorted({pk for entry in entries for pk in entry.visible})
     if not wanted:
         return {}, {}
-    view = entries[0].view
-    template = view.get_serializer()
-    # The registration's model; get_queryset() may need the middleware's scope.
-    model = entries[0].operation.field.endpoint.model or _in_middleware(
-        entries[0], lambda: view.get_queryset().model
-    )
-    queryset = optimize_queryset(model._base_manager.filter(pk__in=wanted), template)
-    objects = {str(obj.pk): obj for obj in queryset}
+    view, cache = entries[0].view, entries[0].cache
+    if cache.fetch is None:  # the joins the trimmed serializer needs, found once
+        # The registration's model; get_queryset() may need the middleware's scope.
+        model = entries[0].operation.field.endpoint.model or _in_middleware(
+            entries[0], lambda: view.get_queryset().model
+        )
+        cache.fetch = optimize_queryset(model._base_manager.all(), view.get_serializer())
+    objects = {str(obj.pk): obj for obj in cache.fetch.filter(pk__in=wanted)}
     ordered = list(objects.values())
     rendered = to_json(view.get_serializer(ordered, many=True).data)
     nodes = {str(obj.pk): node for obj, node in zip(ordered, rendered, strict=True)}
@@ -343,28 +331,6 @@ def _own_rendering(entry: _Entry) -> dict[str, Any]:
 
 
 def _object_checked(entry: _Entry, objects: dict[str, Any]) -> set[str]:
-    """The pks whose objects pass the group's object permissions (skipped when none)."""
-    view = entry.view
-    if entry.cache.checks_objects is None:
-        entry.cache.checks_objects = _checks_objects(view)
-    if not entry.cache.checks_objects:
-        return set(objects)
-    passed = set()
-    for pk, obj in objects.items():
-        try:
-            view.check_object_permissions(view.request, obj)
-        except (drf_exceptions.PermissionDenied, drf_exceptions.NotAuthenticated):
-            continue
-        passed.add(pk)
-    return passed
-
-
-def _checks_objects(view: GenericViewSet) -> bool:
-    return any(
-        type(permission).has_object_permission is not BasePermission.has_object_permission
-        for permission in _permissions(view)
-    )
-
-
-def _permissions(view: GenericViewSet) -> Iterable[Any]:
-    return view.get_permissions()
+    """The pks whose objects pass the group's object permissions (:mod:`.permission_checks`)."""
+    checks = entry.cache.permissions or PermissionChecks.of(entry.view)
+    return checks.allowed(entry.view, objects)
