@@ -41,6 +41,10 @@ class Counting:
         self.group: Any = None
         self.pending: Any = None
         self.offered = 0
+        self.wants_cursor = bool(os.environ.get("BENCH_CURSOR"))
+
+    def expect(self, count: int) -> None:
+        pass
 
     def kinds_needed(self, change: Any) -> tuple[str, ...]:
         return ()
@@ -57,7 +61,8 @@ class Counting:
 
 def _groups(prepared: dict, users: int) -> list[Any]:
     from drf_graphql_live.api.request import OperationRequest
-    from drf_graphql_live.live.groups import Group, group_key
+    from drf_graphql_live.live.groups import Group
+    from drf_graphql_live.live.keys import group_key
     from drf_graphql_live.live.render import prepare_live_operation, split_arguments
     from drf_graphql_live.registry import load_project_schema
     from drf_graphql_live.testing import make_context
@@ -70,7 +75,7 @@ def _groups(prepared: dict, users: int) -> list[Any]:
         context = make_context(headers={"Authorization": f"Token {token}"})
         document = live.bind(context, {})
         assert document is not None
-        arguments, _initial = split_arguments(document.arguments)
+        arguments, _start = split_arguments(document.arguments)
         operation = OperationRequest(live.field, context, arguments, live.selection)
         groups.append(Group((*group_key(operation), document.key), operation, document))
     return groups
@@ -94,15 +99,16 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
     from django.db import connection
 
-    from drf_graphql_live.live import groups as groups_module
+    from drf_graphql_live.live import dispatch as groups_module
     from drf_graphql_live.live.events import make_event
+    from drf_graphql_live.live.render import Start
     from sample_site.board.models import Task
 
     groups = _groups(prepared, args.users)
     members = [Counting() for _ in groups]
     started = time.perf_counter()
     for group, member in zip(groups, members, strict=True):
-        await group.join(member, False, group.operation.context)
+        await group.join(member, Start(), group.operation.context)
     joined = time.perf_counter() - started
     if os.environ.get("BENCH_GC_FREEZE"):
         gc.collect()

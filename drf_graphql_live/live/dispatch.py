@@ -34,20 +34,22 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
     task holds more than one, so this cannot deadlock. A group whose evaluation fails
     ends its own subscriptions; the others go on.
     """
-    held: list[Group] = []
+    held: set[Group] = set()
 
     def release(group: Group) -> None:
-        held.remove(group)
+        held.discard(group)
         group.lock.release()
 
     try:
         for group, _pks in targets:
             await group.lock.acquire()
-            held.append(group)
+            held.add(group)
         work = []
         for group, pks in targets:
-            if remaining := await group.take_deletion(event, pks):
-                work.append((group, remaining))
+            if event["deleted"] or not group.subscribers:  # the rare cases, per group
+                pks = await group.take_deletion(event, pks)
+            if pks:
+                work.append((group, pks))
             else:
                 release(group)
         if not work:
@@ -69,6 +71,9 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
         # The resume logs of every group, in one round trip, before any event goes out.
         await save_journals(work[0][0].store, [group for group, changes in staged if changes])
         for group, changes in staged:
+            if not changes:
+                release(group)
+                continue
             try:
                 await group.deliver(changes, scratch)
             except Exception:  # a bug in one group must not stop the others
@@ -90,4 +95,6 @@ def _staged(group: Group, result: Any, scratch: ChangeScratch) -> list[Change]:
     if isinstance(result, Exception):
         group.fail(result)
         return []
+    if all(node is None for node in result.values()) and group.state.keys().isdisjoint(result):
+        return []  # it sees none of them and had none: nothing to record
     return group.stage(result, scratch)

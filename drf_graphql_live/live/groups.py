@@ -323,18 +323,24 @@ class Group:
         return self.cursor()
 
     async def _fan_out(self, change: Change, scratch: ChangeScratch) -> None:
-        subscribers = list(self.subscribers)
+        subscribers = self.subscribers
         if self.document is not None:
             kinds = {change.kind}
             for subscriber in subscribers:
                 if subscriber.pending:  # only a backlogged socket may be owed another kind
                     kinds.update(subscriber.kinds_needed(change))
             for kind in kinds:
-                template = await scratch.render(self.document, kind, change)
+                template = scratch.rendered(self.document, kind, change)
+                if template is None:  # the first group of the change with this document
+                    template = await scratch.render(self.document, kind, change)
                 change.bodies[kind] = with_cursor(template, change.cursor)
                 if kind == "ADDED":  # what a joiner asking for ``initial`` will get
                     self.added[change.pk] = template
-        for n, subscriber in enumerate(subscribers, 1):
+        if len(subscribers) == 1:  # most groups, with one user per group
+            for subscriber in subscribers:
+                subscriber.offer(change)
+            return
+        for n, subscriber in enumerate(list(subscribers), 1):
             subscriber.offer(change)
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)

@@ -48,6 +48,10 @@ class ChangeScratch:
             self._fingerprints[key] = fingerprint(node)
         return self._fingerprints[key]
 
+    def rendered(self, document: LiveDocument, kind: str, change: Change) -> str | None:
+        """The frame if this change already rendered it (no coroutine for the usual case)."""
+        return self._bodies.get((document.key, kind, change.pk, id(change.node)))
+
     async def render(self, document: LiveDocument, kind: str, change: Change) -> str:
         """The frame, with :data:`~.render.CURSOR_SLOT` where each group's cursor goes."""
         key = (document.key, kind, change.pk, id(change.node))
