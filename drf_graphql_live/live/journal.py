@@ -31,6 +31,8 @@ from .cursors import Position, encode, new_log_id
 __all__ = ["Journal", "Missed", "catch_up", "digest", "merged", "replay"]
 
 Entry = list[Any]
+#: The log's clock, wall time (its entries are read by other processes); tests move it.
+clock = time.time
 
 
 def digest(fingerprint: str) -> str:
@@ -67,14 +69,14 @@ class Journal:
         """Begin logging (the first cursor is about to be handed out)."""
         if not self.started:
             self.started = True
-            self._base(state, time.time())
+            self._base(state, clock())
 
     def record(self, pk: str, fingerprint: str | None, state: dict[str, str]) -> None:
         """The group's state changed for ``pk`` (``state`` already holds it): next version."""
         self.version += 1
         if not self.started:
             return
-        now = time.time()
+        now = clock()
         self._append(["d", self.version, now, pk, digest(fingerprint) if fingerprint else None])
         self._deltas += 1
         if now - self._bases[-1][0] > self.window / 2 or self._deltas > 2 * len(state) + 64:

@@ -29,6 +29,8 @@ __all__ = ["MemoryResumeStore", "RedisResumeStore", "ResumeStore", "resume_store
 
 logger = logging.getLogger("drf_graphql_live")
 
+#: The store's clock (tests move it; never patch ``time`` itself: asyncio reads it).
+clock = time.monotonic
 _COMPACT = (",", ":")
 Write = tuple[str, list[Entry], int]  # (log id, entries to append, entries to drop first)
 
@@ -51,7 +53,7 @@ class MemoryResumeStore:
         return float(live_settings.RESUME_WINDOW)
 
     async def save(self, writes: list[Write]) -> None:
-        now = time.monotonic()
+        now = clock()
         for log, entries, drop in writes:
             kept = self._logs.get(log)
             stored = kept[0] if kept else deque()
@@ -66,12 +68,12 @@ class MemoryResumeStore:
 
     async def load(self, log: str) -> list[Entry] | None:
         kept = self._logs.get(log)
-        if kept is None or kept[1] < time.monotonic():
+        if kept is None or kept[1] < clock():
             return None
         return list(kept[0])
 
     async def keep(self, logs: list[str]) -> None:
-        until = time.monotonic() + self.window
+        until = clock() + self.window
         for log in logs:
             if log in self._logs:
                 self._logs[log] = (self._logs[log][0], until)

@@ -71,7 +71,7 @@ def test_a_version_never_saved_or_from_another_key_cannot_be_rebuilt():
 
 def test_the_log_is_bounded_and_keeps_what_the_window_needs(monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr(journal_module.time, "time", lambda: now[0])
+    monkeypatch.setattr(journal_module, "clock", lambda: now[0])
     group = Group({str(pk): "x" for pk in range(10)}, window=120)
     group.save()
     versions = []
@@ -131,8 +131,8 @@ async def test_memory_store_keeps_logs_a_window(monkeypatch):
     await store.save([("log", [["b", 1, 0, "k", {}], ["d", 2, 0, "1", "x"]], 0)])
     await store.save([("log", [["b", 3, 0, "k", {"1": "x"}]], 1)])  # drops the first
     assert await store.load("log") == [["d", 2, 0, "1", "x"], ["b", 3, 0, "k", {"1": "x"}]]
-    later = resume_store.time.monotonic() + 121
-    monkeypatch.setattr(resume_store.time, "monotonic", lambda: later)
+    later = resume_store.clock() + 121
+    monkeypatch.setattr(resume_store, "clock", lambda: later)
     assert await store.load("log") is None
 
 
@@ -161,7 +161,7 @@ async def test_redis_store_round_trip_and_expiry(redis_url):
 @pytest.mark.parametrize("window", [1, 120])
 def test_a_base_is_written_at_least_every_half_window(monkeypatch, window):
     now = [0.0]
-    monkeypatch.setattr(journal_module.time, "time", lambda: now[0])
+    monkeypatch.setattr(journal_module, "clock", lambda: now[0])
     group = Group({"1": "a"}, window=window)
     for step in range(10):
         now[0] += window
