@@ -29,6 +29,7 @@ part of the measured commit-to-receipt latency. Writes' SQL and thread CPU are c
 apart (serverstats.writing()).
 
 ``BENCH_MODE`` (ours | naive | bare) selects which model-signal receivers publish.
+``BENCH_RESUME_WINDOW`` (seconds) overrides ``DRF_GRAPHQL_LIVE["RESUME_WINDOW"]``.
 """
 
 import asyncio
@@ -42,6 +43,15 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sample_site.settings")
 
 from sample_site.asgi import application as site_application  # sets Django up
+
+if os.environ.get("BENCH_RESUME_WINDOW"):  # benchmarks/resume.py: a short window
+    from django.conf import settings
+
+    from drf_graphql_live.settings import live_settings
+
+    window = float(os.environ["BENCH_RESUME_WINDOW"])
+    settings.DRF_GRAPHQL_LIVE = {**settings.DRF_GRAPHQL_LIVE, "RESUME_WINDOW": window}
+    live_settings.reload()
 
 # isort: split
 from asgiref.sync import SyncToAsync

@@ -324,7 +324,7 @@ async def run(args: argparse.Namespace, prep: dict[str, Any]) -> dict[str, Any]:
     limits = _raise_fd_limit(n + 64)
     if limits[0] < n + 64:
         return {"error": f"RLIMIT_NOFILE {limits} is below the {n + 64} descriptors needed"}
-    workload = plan(args.mode, args.mix, args.users, prep, n)
+    workload = plan(args.mode, args.mix, args.users, prep, n, cursor=args.cursor)
     seqs = expected_seqs(workload.streams, args.changes, workload.tasks)
     ws_url = args.url.replace("http://", "ws://") + PATHS[args.mode]
     state = State(len(workload.streams), seqs)
@@ -421,6 +421,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=60.0, help="warm-up budget, seconds")
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--hold", action="store_true", help="after DONE, wait for a stdin line")
+    parser.add_argument(
+        "--cursor", action="store_true", help="ours: select the event's cursor (resume logs)"
+    )
     args = parser.parse_args()
     try:
         with open(args.prep) as prep:

@@ -130,6 +130,15 @@ class Bench:
         else:
             self.env.pop("DATABASE_URL", None)
         self.prep_path = workdir / "prep.json"
+        #: more environment for the server processes (benchmarks/resume.py: REDIS_URL, ...)
+        self.server_env: dict[str, str] = {}
+
+    def measure_start(self, name: str, control: str) -> None:
+        """Called when the load generator is READY, just before the writer starts."""
+
+    def measure_end(self, name: str, control: str) -> dict[str, Any] | None:
+        """Called when the load generator is done, server still up: extra results."""
+        return None
 
     def _env(self, **extra: str) -> dict[str, str]:
         return {**self.env, **extra}
@@ -164,7 +173,7 @@ class Bench:
         process = subprocess.Popen(
             command, cwd=ROOT, env=self._env(
                 SQLITE_PATH=str(db), BENCH_MODE=mode, BENCH_CONTROL_PORT=str(control_port),
-                BENCH_GC=self.args.gc,
+                BENCH_GC=self.args.gc, **self.server_env,
             ),
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -189,20 +198,22 @@ class Bench:
                     Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     def run_one(
-        self, mode: str, mix: str, n: int, users: str = "one", profile: str | None = None
-    ) -> dict[str, Any]:
+        self, mode: str, mix: str, n: int, users: str = "one", profile: str | None = None,
+        cursor: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
         a = self.args
-        name = f"{mode}-{mix}-{users}-{n}"
+        name = f"{mode}-{mix}-{users}-{n}" + ("-cursor" if cursor else "")
         name += f"-profile-{Path(profile).suffix[1:]}" if profile else ""
         lg_out = self.workdir / f"{name}.loadgen.json"
         wr_out = self.workdir / f"{name}.writer.json"
         config = {"mode": mode, "mix": mix, "users": users, "subscribers": n,
                   "projects": a.projects if users == "projects" else None, "changes": a.changes,
                   "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "writes": a.writes,
-                  "code": code_version()}  # fmt: skip
+                  "code": code_version(), "cursor": cursor}  # fmt: skip
         started = time.monotonic()
         background = _background_cpu()
         loadgen = writer = spy = None
+        extra = None
         with self.server(mode, name) as (url, control, server):
             try:
                 common = ["--prep", str(self.prep_path), "--changes", str(a.changes),
@@ -219,7 +230,7 @@ class Bench:
                     [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--control", control,
                      *common, "--mode", mode, "--mix", mix, "--out", str(lg_out),
                      "--drain", str(a.drain), "--warmup", str(a.warmup),
-                     *(["--hold"] if profile else [])],
+                     *(["--hold"] if profile else []), *(["--cursor"] if cursor else [])],
                     env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE,
                     stderr=open(self.logdir / f"{name}.loadgen.log", "w"), text=True,
                 )  # fmt: skip
@@ -228,6 +239,7 @@ class Bench:
                 writer.stdout.readline()  # "WRITER READY"
                 ready = _readline(loadgen, timeout=a.setup_timeout)
                 if ready == "READY":
+                    self.measure_start(name, control)
                     if profile:
                         spy = _py_spy(server.pid, profile, a, self.logdir / f"{name}.py-spy.log")
                     assert writer.stdin is not None
@@ -242,6 +254,8 @@ class Bench:
                         assert loadgen.stdin is not None
                         loadgen.stdin.write("\n")
                         loadgen.stdin.flush()
+                    elif _readline(loadgen, timeout=budget) == "DONE":  # sockets still open
+                        extra = self.measure_end(name, control)
                     loadgen.wait(timeout=budget)
                     writer.wait(timeout=a.drain + 30)
                 else:
@@ -264,6 +278,8 @@ class Bench:
                 result[key] = json.loads(path.read_text())
             except (OSError, ValueError):
                 result[key] = {"error": f"no output (see {self.logdir}/{name}.{key}.log)"}
+        if extra is not None:
+            result["extra"] = extra
         result["derived"] = derive(result)
         return result
 

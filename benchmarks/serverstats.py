@@ -160,9 +160,25 @@ def _hub_size() -> dict[str, int] | None:
     return None
 
 
+def _resume_memory() -> dict[str, int] | None:
+    """The in-memory resume store (in-memory layer): its logs and their entries."""
+    for _attempt in range(5):
+        try:
+            from drf_graphql_live.live.resume_store import _MEMORY
+
+            logs = list(_MEMORY._logs.values())
+            return {"logs": len(logs), "entries": sum(len(entries) for entries, _ in logs)}
+        except RuntimeError:  # changed size during iteration
+            continue
+        except Exception:
+            return None
+    return None
+
+
 def hub() -> dict[str, Any]:
     """Cheap enough to poll while sockets connect: the hub's size and process CPU."""
-    return {"hub": _hub_size(), "cpu_s": _cpu()}
+    return {"hub": _hub_size(), "cpu_s": _cpu(), "resume_memory": _resume_memory(),
+            "rss_kb": _rss_kb()}  # fmt: skip
 
 
 def _type_name(obj: Any) -> str:
@@ -194,5 +210,6 @@ def snapshot() -> dict[str, Any]:
         # ... and of what (per subscriber, divide by N): where to cut
         "gc_old_types": dict(Counter(_type_name(o) for o in old).most_common(25)),
         "hub": _hub_size(),
+        "resume_memory": _resume_memory(),
         "gc_promoted": dict(_promoted["total"].most_common(30)),
     }

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["PATHS", "USERS", "Plan", "Stream", "plan", "queries"]
+__all__ = ["PATHS", "USERS", "Plan", "Stream", "plan", "queries", "with_cursor"]
 
 USERS = ("one", "distinct", "projects")
 
@@ -59,17 +59,28 @@ NAIVE_MIXED = [
 ]
 
 
-def queries(mode: str, mix: str, prep: dict) -> list[str]:
-    """The distinct subscription documents; subscriber ``i`` sends ``[i % len]``."""
+def queries(mode: str, mix: str, prep: dict, cursor: bool = False) -> list[str]:
+    """The distinct subscription documents; subscriber ``i`` sends ``[i % len]``.
+
+    ``cursor`` (ours only): the documents also select the event's ``cursor``, which makes
+    their groups keep a resume log (benchmarks/resume.py measures what that costs).
+    """
     if mix == "same" or mode == "bare":
-        return [SAME]
-    variants = OURS_MIXED if mode == "ours" else NAIVE_MIXED
-    return [
-        "subscription { "
-        + v.replace("{project}", str(prep["project"])).replace("{user}", str(prep["user"]))
-        + " }"
-        for v in variants
-    ]
+        docs = [SAME]
+    else:
+        variants = OURS_MIXED if mode == "ours" else NAIVE_MIXED
+        docs = [
+            "subscription { "
+            + v.replace("{project}", str(prep["project"])).replace("{user}", str(prep["user"]))
+            + " }"
+            for v in variants
+        ]
+    return [with_cursor(doc) for doc in docs] if cursor and mode == "ours" else docs
+
+
+def with_cursor(document: str) -> str:
+    """``document`` selecting ``cursor`` next to ``kind`` (every event has one)."""
+    return document.replace("{ kind id ", "{ kind id cursor ")
 
 
 LIST = "tasksChanged{args} {{ kind id node {{ id title status }} }}"
@@ -108,11 +119,15 @@ class Plan:
             self.by_socket[stream.socket].append(stream)
 
 
-def plan(mode: str, mix: str, users: str, prep: dict, n: int) -> Plan:
+def plan(mode: str, mix: str, users: str, prep: dict, n: int, cursor: bool = False) -> Plan:
     """The N sockets of one configuration (see the module docstring)."""
     if users == "projects":
-        return _projects_plan(prep["mix"], n)
-    docs = queries(mode, mix, prep)
+        built = _projects_plan(prep["mix"], n)
+        if cursor and mode == "ours":
+            for stream in built.streams:
+                stream.query = with_cursor(stream.query)
+        return built
+    docs = queries(mode, mix, prep, cursor)
     if users == "distinct":
         if n > len(prep["bench_users"]):
             raise ValueError(f"prepare made {len(prep['bench_users'])} users; {n} needed")
