@@ -2,8 +2,11 @@
 
 A client may reconnect to any server process, so with a Redis channel layer every
 group's log is a Redis list (``<prefix>:dgl:resume:<log id>``) on the layer's first
-host, written before the events it covers go out, expiring ``RESUME_WINDOW`` after its
-last write or keep-alive. With the in-memory layer there is one process: the logs are
+host, written before the events it covers go out, expiring between one and 1.25
+``RESUME_WINDOW`` after its last write or keep-alive: the TTL (1.25 windows) is set
+when the list is created and refreshed by a write at most once a quarter window, not
+by every write (an EXPIRE per group and change was half the store's Redis commands,
+benchmarks/README.md "Resume cost"). With the in-memory layer there is one process: the logs are
 in its memory, bounded by the same window (a restart forgets them, and a resume after
 it gets RESUME_EXPIRED).
 
@@ -83,7 +86,13 @@ class MemoryResumeStore:
 
 
 class RedisResumeStore:
-    """Logs as Redis lists, so that any process can resume any client."""
+    """Logs as Redis lists, so that any process can resume any client.
+
+    A log is written by its own process only, so the store remembers when it last set
+    each log's TTL (``_ttl_set``): a write sends EXPIRE only if that was a quarter window
+    ago or more (or the list was just created: RPUSH answers its new length), with a
+    TTL of 1.25 windows, so the list still outlives every write by a whole window.
+    """
 
     def __init__(self, host: dict[str, Any], prefix: str) -> None:
         from channels_redis.utils import create_pool
@@ -91,33 +100,66 @@ class RedisResumeStore:
 
         self._redis = aioredis.Redis(connection_pool=create_pool(host))
         self._prefix = f"{prefix}:dgl:resume:"
+        self._clock = time.monotonic
+        self._ttl_set: dict[str, float] = {}  # log -> self._clock() of its last EXPIRE
+        self._swept = self._clock()
 
     @property
     def window(self) -> int:
         return max(1, round(live_settings.RESUME_WINDOW))
 
+    @property
+    def _slack(self) -> float:
+        return self.window / 4
+
+    @property
+    def _ttl(self) -> int:
+        return self.window + max(1, round(self._slack))
+
     async def save(self, writes: list[Write]) -> None:
+        now = self._clock()
+        pushed: list[tuple[int, str, int]] = []  # (reply index, log, entries) of RPUSHes
+        expiring: list[str] = []
         async with self._redis.pipeline(transaction=False) as pipe:
             for log, entries, drop in writes:
                 key = self._prefix + log
                 if entries:
-                    pipe.rpush(
-                        key, *[json.dumps(entry, separators=(",", ":")) for entry in entries]
-                    )
+                    pushed.append((len(pipe), log, len(entries)))
+                    pipe.rpush(key, *[json.dumps(entry, separators=_COMPACT) for entry in entries])
                 if drop:
                     pipe.ltrim(key, drop, -1)
-                pipe.expire(key, self.window)
-            await pipe.execute()
+                if now - self._ttl_set.get(log, -1e18) >= self._slack:
+                    pipe.expire(key, self._ttl)
+                    expiring.append(log)
+            replies = await pipe.execute()
+        for log in expiring:
+            self._ttl_set[log] = now
+        # A list RPUSH created (Redis flushed or restarted under us) has no TTL yet.
+        created = [
+            log for index, log, count in pushed if replies[index] == count and log not in expiring
+        ]
+        if created:
+            await self._expire(created, now)
+        if now - self._swept > self._slack:  # forget logs whose TTL has run out
+            self._swept = now
+            stale = now - self._ttl
+            for log in [log for log, at in self._ttl_set.items() if at < stale]:
+                del self._ttl_set[log]
 
     async def load(self, log: str) -> list[Entry] | None:
         raw = await self._redis.lrange(self._prefix + log, 0, -1)
         return [json.loads(item) for item in raw] if raw else None
 
     async def keep(self, logs: list[str]) -> None:
+        await self._expire(logs, self._clock())
+
+    async def _expire(self, logs: list[str], now: float) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
             for log in logs:
-                pipe.expire(self._prefix + log, self.window)
+                pipe.expire(self._prefix + log, self._ttl)
             await pipe.execute()
+        for log in logs:
+            self._ttl_set[log] = now
 
     async def close(self) -> None:
         await self._redis.aclose()

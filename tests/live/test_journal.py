@@ -149,12 +149,52 @@ async def test_redis_store_round_trip_and_expiry(redis_url):
         assert await store.load("log") == [["b", 2, 0.0, "k", {}]]
         assert await store.load("missing") is None
         ttl = await store._redis.ttl(f"{prefix}:dgl:resume:log")
-        assert 0 < ttl <= 120
+        assert 120 < ttl <= 150  # a window and a quarter: writes refresh it now and then
         await store._redis.expire(f"{prefix}:dgl:resume:log", 1)
         await store.keep(["log"])  # a live group keeps its log
         assert await store._redis.ttl(f"{prefix}:dgl:resume:log") > 100
     finally:
         await store._redis.delete(f"{prefix}:dgl:resume:log", f"{prefix}:dgl:resume:other")
+        await store.close()
+
+
+async def test_redis_store_sets_the_ttl_once_a_quarter_window_not_every_write(
+    redis_url, monkeypatch
+):
+    from channels_redis.utils import decode_hosts
+    from redis.asyncio.client import Pipeline
+
+    expired: list[str] = []
+    original = Pipeline.expire
+
+    def expire(self, name, *args, **kwargs):
+        expired.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "expire", expire)
+    prefix = f"dgl-test-{uuid.uuid4().hex[:8]}"
+    key = f"{prefix}:dgl:resume:log"
+    store = RedisResumeStore(decode_hosts([redis_url])[0], prefix)
+    now = [1000.0]
+    store._clock = lambda: now[0]
+    try:
+        await store.save([("log", [["b", 1, 0.0, "k", {}]], 0)])
+        assert expired == [key]  # created: its TTL at once
+        for version in range(2, 31):  # a change a second for 29 s (< a quarter window)
+            now[0] += 1
+            await store.save([("log", [["d", version, 0.0, "1", f"v{version}"]], 0)])
+        assert expired == [key]
+        assert await store._redis.ttl(key) > 120  # still a window after the last write
+        now[0] += 1  # 30 s after the last EXPIRE: the next write refreshes it
+        await store.save([("log", [["d", 31, 0.0, "1", "v31"]], 0)])
+        assert expired == [key, key]
+        await store._redis.delete(key)  # Redis flushed under us: RPUSH makes a new list
+        now[0] += 1
+        await store.save([("log", [["b", 32, 0.0, "k", {"1": "v31"}]], 0)])
+        assert 120 < await store._redis.ttl(key) <= 150
+        assert len(await store.load("log")) == 1
+    finally:
+        await store._redis.delete(key)
         await store.close()
 
 
