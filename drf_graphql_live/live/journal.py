@@ -6,7 +6,11 @@ that event (:mod:`.cursors`) names the log and the version. To resume a client f
 cursor we must know the state it had then, so the log holds, in order::
 
     ["b", version, time, key, {pk: digest, ...}]    a base: the whole state
-    ["d", version, time, pk, digest or None]         a delta: one object changed / left
+    ["d", version, 0, pk, digest or None]            a delta: one object changed / left
+
+(A delta's time is not recorded, 0: nothing reads it, and as a JSON float it was a
+third of the entry, benchmarks/README.md "Resume cost"; the trimming below goes by the
+bases' times.)
 
 The first base is written when the first cursor is handed out (a group whose documents
 never select ``cursor`` logs nothing), a new one when the last is half a window old or
@@ -77,7 +81,7 @@ class Journal:
         if not self.started:
             return
         now = clock()
-        self._append(["d", self.version, now, pk, digest(fingerprint) if fingerprint else None])
+        self._append(["d", self.version, 0, pk, digest(fingerprint) if fingerprint else None])
         self._deltas += 1
         if now - self._bases[-1][0] > self.window / 2 or self._deltas > 2 * len(state) + 64:
             self._base(state, now)
