@@ -295,7 +295,7 @@ async def test_a_cursor_older_than_the_window_expires(board, tokens, monkeypatch
     store = Hub.for_running_loop().store
     if isinstance(store, resume_store.RedisResumeStore):  # REDIS_URL: Redis expires the key
         (position,) = decode(replica.cursor or "").positions  # type: ignore[union-attr]
-        assert 0 < await store._redis.ttl(store._prefix + position.log) <= 120
+        assert 0 < await store._redis.ttl(store._prefix + position.log) <= 150  # 1.25 windows
         await store._redis.delete(store._prefix + position.log)
     else:
         later = resume_store.clock() + 121  # the default window is 120 s
