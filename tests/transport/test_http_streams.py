@@ -351,3 +351,35 @@ async def test_stream_too_slow_to_keep_up_is_ended_and_leaves_its_group(monkeypa
     assert len(hub.left) == 1
     assert hub.left[0].outcome.result() == "overflowed"
     assert hub.left[0].pending == {}  # its backlog's memory is released
+
+
+RESUMABLE = (
+    "subscription($initial: Boolean, $after: String) { tasksChanged(initial: $initial, "
+    "after: $after) { kind id cursor node { title } } }"
+)
+
+
+async def test_sse_subscription_resumes_with_its_last_cursor(board, tokens):
+    """A cursor is the subscription's, not the transport's: an SSE stream resumes it."""
+    stream = HTTPStream(SSE, RESUMABLE, {"initial": True}, token=tokens["bob"])
+    await stream.open()
+    snapshot = [await next_event(stream) for _ in range(3)]
+    await stream.leave()
+    await orm(retitle)(board.docs.pk, "Docs, renamed while away")
+    await orm(lambda: Task.objects.get(pk=board.backlog.pk).delete())()
+
+    resumed = HTTPStream(SSE, RESUMABLE, {"after": snapshot[-1]["cursor"]}, token=tokens["bob"])
+    await resumed.open()
+    events = [await next_event(resumed) for _ in range(2)]
+    assert sorted((e["kind"], e["id"]) for e in events) == sorted(
+        [("MODIFIED", str(board.docs.pk)), ("REMOVED", str(board.backlog.pk))]
+    )
+    await resumed.nothing()
+    await resumed.leave()
+
+    expired = HTTPStream(SSE, RESUMABLE, {"after": "made-up"}, token=tokens["bob"])
+    await expired.open()
+    name, data = await expired.sse()
+    assert name == "next"
+    assert data["errors"][0]["extensions"]["code"] == "RESUME_EXPIRED"
+    assert (await expired.sse())[0] == "complete"
