@@ -26,7 +26,7 @@ import dataclasses
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 
@@ -36,6 +36,7 @@ __all__ = [
     "CLOSE_4008_TOO_SLOW",
     "MAX_PENDING",
     "Change",
+    "Member",
     "Subscriber",
     "WireSubscriber",
     "combined_kind",
@@ -81,6 +82,20 @@ def combined_kind(had_before: bool, has_now: bool) -> str | None:
     if had_before:
         return "MODIFIED" if has_now else "REMOVED"
     return "ADDED" if has_now else None
+
+
+class Member(Protocol):
+    """What a group needs of a subscriber (:class:`Subscriber`, :class:`WireSubscriber`)."""
+
+    group: Any
+    pending: Any  # what a slow socket has not written yet (empty or absent: nothing)
+    wants_cursor: bool  # its document selects the event's ``cursor``
+
+    def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
+    def expect(self, count: int) -> None: ...
+    def offer(self, change: Change) -> None: ...
+    def fail(self, error: BaseException) -> None: ...
+    def stop(self) -> None: ...
 
 
 class Subscriber:

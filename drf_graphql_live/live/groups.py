@@ -29,7 +29,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Hashable
-from typing import Any, Protocol
+from typing import Any
 
 from graphql import GraphQLError
 
@@ -38,17 +38,18 @@ from schema_gen import Operation
 from ..api.authentication import user_key
 from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
-from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
+from ..exceptions import NOT_AUTHENTICATED, NOT_FOUND, LiveGraphQLError, to_graphql_error
 from ..settings import live_settings
+from . import bursts
 from .batch import GroupCache
 from .credentials import CredentialsChange, credentials_key, ended_credentials
 from .cursors import Position, encode
-from .delivery import Change
+from .delivery import Change, Member
 from .dependencies import model_label
 from .events import ChangeEvent
-from .journal import Journal, Missed, catch_up, digest
+from .journal import Journal, Missed
 from .keys import resume_key
-from .render import CURSOR_SLOT, LiveDocument, Start, with_cursor
+from .render import LiveDocument, Start, with_cursor
 from .resume import keep_last, save_journals
 from .resume_store import ResumeStore, resume_store
 from .scratch import ChangeScratch, fingerprint
@@ -60,21 +61,10 @@ logger = logging.getLogger("drf_graphql_live")
 
 #: What a subscriber whose credentials ended is told, before nothing more.
 CREDENTIALS_ENDED = "Authentication credentials are no longer valid."
+ONE = Operation.SUBSCRIBE_ONE
 #: Sockets written between two yields to the event loop, so that a large group does
 #: not hold up other groups, reads and heartbeats for a whole fan-out.
 YIELD_EVERY = 256
-
-
-class Member(Protocol):
-    group: Any
-    pending: Any  # what a slow socket has not written yet (empty or absent: nothing)
-    wants_cursor: bool  # its document selects the event's ``cursor``
-
-    def kinds_needed(self, change: Change) -> tuple[str, ...]: ...
-    def expect(self, count: int) -> None: ...
-    def offer(self, change: Change) -> None: ...
-    def fail(self, error: BaseException) -> None: ...
-    def stop(self) -> None: ...
 
 
 class Group:
@@ -175,25 +165,40 @@ class Group:
         order = None
         ordered = start.initial or missed is not None
         if self.primed:  # the subscribe request's checks, outside the lock
-            order = await run_sync(admit, self.operation, ordered=ordered)
+            order = await self._admitted(admit, missed, ordered=ordered)
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
-                current = await run_sync(snapshot, self.operation)
+                current = await self._admitted(snapshot, missed)
                 self._prime(current)
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
-                order = await run_sync(admit, self.operation, ordered=ordered)
+                order = await self._admitted(admit, missed, ordered=ordered)
             if subscriber.wants_cursor:
                 self.wants_cursor = True
                 self._start_journal()
                 await self.save()  # the base goes to the store before any cursor
             if missed is not None:
-                await self._catch_up(subscriber, missed, order)
+                await bursts.catch_up_one(self, subscriber, missed, order)
             elif start.initial:
-                await self._welcome(subscriber, order)
+                await bursts.welcome(self, subscriber, order)
             subscriber.group = self
             self.subscribers.add(subscriber)
             self.contexts[subscriber] = context
+
+    async def _admitted(self, check: Callable[..., Any], missed: Missed | None, **kw: Any) -> Any:
+        """``check`` (the subscribe request's checks) in the worker thread.
+
+        Resuming one object that is gone meanwhile (deleted, or out of the subscriber's
+        queryset) is not NOT_FOUND: the client had it, so it hears REMOVED (the empty
+        result here) and stays subscribed, as it would have live.
+        """
+        try:
+            return await run_sync(check, self.operation, **kw)
+        except GraphQLError as error:
+            code = (error.extensions or {}).get("code")
+            if missed is None or code != NOT_FOUND or self.field.operation is not ONE:
+                raise
+            return []
 
     def leave(self, subscriber: Member) -> None:
         self.subscribers.discard(subscriber)
@@ -204,8 +209,8 @@ class Group:
         for pk, node in current:
             self.state[pk] = fingerprint(node)
             self.nodes[pk] = node
-        if self.field.operation is Operation.SUBSCRIBE_ONE:
-            self.only_pk = current[0][0]
+        if self.field.operation is ONE:
+            self.only_pk = current[0][0] if current else ""  # "": gone, hears nothing
         self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)
         self.primed = True
 
@@ -237,45 +242,6 @@ class Group:
         self.state.clear()
         self.nodes.clear()
         self.added.clear()
-
-    async def _welcome(self, subscriber: Member, order: list[str]) -> None:
-        """ADDED for what the group has, in ``order`` (the list's order at admission).
-
-        Objects the admission query did not see yet follow (their change events have
-        not reached the group yet); objects it saw but the group does not have yet will
-        arrive as ADDED with their events.
-        """
-        ordered = [pk for pk in order if pk in self.nodes]
-        seen = set(ordered)
-        ordered += [pk for pk in self.nodes if pk not in seen]
-        await self._burst(subscriber, [(pk, "ADDED") for pk in ordered], self.cursor(since=()))
-
-    async def _catch_up(self, subscriber: Member, missed: Missed, order: list[str]) -> None:
-        """What brings a resuming client from ``missed`` to the group's state, to it alone."""
-        now = {pk: digest(fp) for pk, fp in self.state.items()}
-        await self._burst(subscriber, catch_up(missed, now, order), self.cursor(missed.positions))
-
-    async def _burst(self, subscriber: Member, changes: list[tuple[str, str]], first: str) -> None:
-        """``changes`` (pk, kind) to ``subscriber`` alone, ending at the group's cursor.
-
-        Until the last, each carries ``first``, a partial cursor: a client that resumes
-        from the middle of a burst holds part of the way from where it started to the end.
-        """
-        subscriber.expect(len(changes))
-        for n, (pk, kind) in enumerate(changes, 1):
-            cursor = self.cursor() if n == len(changes) else first
-            node = None if kind == "REMOVED" else self.nodes[pk]
-            change = Change(pk, kind, node, had=kind != "ADDED", cursor=cursor)
-            if self.document is not None:
-                template = self.added.get(pk) if kind == "ADDED" else None
-                if template is None:
-                    template = await self.document.render(change.event(cursor=CURSOR_SLOT))
-                    if kind == "ADDED":
-                        self.added[pk] = template
-                change.bodies[kind] = with_cursor(template, cursor)
-            subscriber.offer(change)
-        if not subscriber.pending:  # all written: the usual bound again
-            subscriber.expect(0)
 
     async def apply(self, nodes: dict[str, Any], scratch: ChangeScratch | None = None) -> None:
         """Record each object's new node and offer what changed to every subscriber."""

@@ -32,9 +32,10 @@ from channels.layers import get_channel_layer
 from ..api.request import OperationRequest
 from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange
+from .delivery import Member
 from .dispatch import process
 from .events import CHANGES_GROUP, EVENT_TYPE
-from .groups import Group, Member
+from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
 from .keys import group_key
 from .render import LiveDocument, Start

@@ -242,6 +242,38 @@ async def test_one_object_subscription_resumes(board, tokens):
         assert (event["kind"], event["node"]) == ("REMOVED", None)
 
 
+async def test_one_object_made_private_while_away_is_removed_not_not_found(board, tokens):
+    """The client had it: resuming hears REMOVED (as it would have live), then nothing."""
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(ONE, {"id": str(board.docs.pk)})
+        await joined(1)
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="seen"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        seen = (await client.receive_next(op))["data"]["taskChanged"]
+
+    def make_private() -> None:
+        task = Task.objects.get(pk=board.docs.pk)
+        task.project = board.alice_only
+        task.save()
+
+    await orm(make_private)()
+    async with ws(tokens["bob"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(ONE, {"id": str(board.docs.pk), "after": seen["cursor"]})
+        event = (await client.receive_next(op))["data"]["taskChanged"]
+        assert (event["kind"], event["id"], event["node"]) == ("REMOVED", str(board.docs.pk), None)
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="alice's now"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        await client.assert_nothing()  # nothing about it any more
+
+    async with ws(tokens["bob"]) as client:  # a plain subscribe is refused, as before
+        assert await client.acknowledged()
+        op = await client.subscribe(ONE, {"id": str(board.docs.pk)})
+        payload = await client.receive_next(op)
+        assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
 async def expired(client: GraphQLWSClient, query: str, variables: dict[str, Any]) -> None:
     op = await client.subscribe(query, variables)
     payload = await client.receive_next(op)
