@@ -273,13 +273,21 @@ class Group:
                 return None
             del self.state[pk]
             self.nodes.pop(pk, None)
-            return Change(pk, "REMOVED", None, had=True, cursor=self._logged(pk, None))
+            return self._change(pk, "REMOVED", None, True, self._logged(pk, None), scratch)
         new = scratch.fingerprint(node)
         if self.state.get(pk) == new:
             return None  # nothing a subscriber selected changed, or they have this version
         self.state[pk], self.nodes[pk] = new, node
         kind = "MODIFIED" if had else "ADDED"
-        return Change(pk, kind, node, had=had, cursor=self._logged(pk, new))
+        return self._change(pk, kind, node, had, self._logged(pk, new), scratch)
+
+    @staticmethod
+    def _change(
+        pk: str, kind: str, node: Any, had: bool, cursor: str, scratch: ChangeScratch
+    ) -> Change:
+        if cursor:  # this group's own
+            return Change(pk, kind, node, had=had, cursor=cursor)
+        return scratch.change(pk, kind, node, had)
 
     def _logged(self, pk: str, fingerprint: str | None) -> str:
         """Log the new version (if anyone resumes); its cursor."""

@@ -36,11 +36,25 @@ class ChangeScratch:
     identity: every node stays alive (in the evaluation's results) while this lives.
     """
 
-    __slots__ = ("_bodies", "_fingerprints")
+    __slots__ = ("_bodies", "_changes", "_fingerprints")
 
     def __init__(self) -> None:
         self._fingerprints: dict[int, str] = {}
         self._bodies: dict[tuple[Hashable, str, str, int], str] = {}
+        self._changes: dict[tuple[str, str, int, bool], Change] = {}
+
+    def change(self, pk: str, kind: str, node: Any, had: bool) -> Change:
+        """One :class:`Change` for every group that records the same (without a cursor).
+
+        A group sets its frames on it right before offering it, and a socket copies the
+        frame when offered, so groups can take turns with one object: a thousand users'
+        groups then leave one object per change, not a thousand, for the collector.
+        """
+        key = (pk, kind, id(node), had)
+        change = self._changes.get(key)
+        if change is None:
+            change = self._changes[key] = Change(pk, kind, node, had)
+        return change
 
     def fingerprint(self, node: Any) -> str:
         key = id(node)

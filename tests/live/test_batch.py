@@ -174,3 +174,48 @@ async def test_a_get_queryset_that_reads_rows_is_rebuilt_at_every_change(board, 
             if change["id"] == str(board.docs.pk):
                 assert change["kind"] == "ADDED"
                 break
+
+
+async def test_groups_sharing_a_node_each_get_their_own_document_s_frame(board):
+    """Users' groups that render an object alike share its node (and the change); each
+    socket still gets the frame of its own document (aliases, another field order)."""
+    tokens = await orm(members)(board, 3)
+    documents = [
+        TASKS,
+        TASKS.replace("node { id title status }", "node { status name: title id }"),
+        TASKS.replace("kind id", "what: kind id"),
+    ]
+    clients = [ws(token) for token in tokens]
+    ops = []
+    for client, document in zip(clients, documents, strict=True):
+        await client.__aenter__()
+        assert await client.acknowledged()
+        ops.append(await client.subscribe(document))
+    await clients[-1].assert_nothing(0.2)
+    try:
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="shared"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        frames = [
+            (await c.receive_next(op))["data"]["tasksChanged"]
+            for c, op in zip(clients, ops, strict=True)
+        ]
+    finally:
+        for client in clients:
+            await client.__aexit__()
+    docs = board.docs.pk
+    assert frames[0] == {
+        "kind": "MODIFIED",
+        "id": str(docs),
+        "node": {"id": docs, "title": "shared", "status": "TODO"},
+    }
+    assert frames[1] == {
+        "kind": "MODIFIED",
+        "id": str(docs),
+        "node": {"status": "TODO", "name": "shared", "id": docs},
+    }
+    assert list(frames[1]["node"]) == ["status", "name", "id"]
+    assert frames[2] == {
+        "what": "MODIFIED",
+        "id": str(docs),
+        "node": {"id": docs, "title": "shared", "status": "TODO"},
+    }
