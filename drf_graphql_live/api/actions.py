@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.datastructures import MultiValueDict
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from strawberry import UNSET
@@ -32,7 +31,7 @@ from .payload import Missing, committed_action_answer, missing_in
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest, apply_identity, operation_request
 from .sync import run_sync
-from .viewsets import list_path
+from .viewsets import bind_request, list_path
 
 __all__ = ["action_impl", "run_extra_action"]
 
@@ -107,17 +106,7 @@ def _prepare(
     method = field.method.lower()
     view.action_map = {method: field.handler}
     setattr(view, method, getattr(view, field.handler))
-    view.args, view.kwargs, view.format_kwarg = (), kwargs, None
-    view.request = django_request
-    request = view.initialize_request(django_request)  # sets view.action from action_map
-    if data is not None:
-        # The GraphQL input is the body: DRF's parsers would read the GraphQL envelope.
-        request._full_data = data
-        request._data = data
-        request._files = MultiValueDict()
-    view.request = request
-    view.headers = view.default_response_headers
-    return view, request
+    return view, bind_request(view, django_request, kwargs, data)
 
 
 def _raise_refusal(response: Response) -> None:

@@ -38,7 +38,7 @@ from .prefetch import optimize_queryset
 from .request import OperationRequest, apply_identity, operation_request
 from .selection import SelectionTree, prune_serializer
 
-__all__ = ["ACTION_METHODS", "list_path", "prepare_view", "run_view", "trim_view"]
+__all__ = ["ACTION_METHODS", "bind_request", "list_path", "prepare_view", "run_view", "trim_view"]
 
 T = TypeVar("T")
 
@@ -118,11 +118,17 @@ def prepare_view(
     if routed:
         setattr(view, method, getattr(view, action))
     view.initial = _initial_then_method_check(view)
-    view.args = ()
-    view.kwargs = kwargs or {}
+    return view, bind_request(view, django_request, kwargs or {}, data)
+
+
+def bind_request(
+    view: Any, django_request: HttpRequest, kwargs: dict[str, Any], data: Any
+) -> Request:
+    """What ``as_view()``'s ``view()`` sets before dispatching, with ``data`` as the body."""
+    view.args, view.kwargs = (), kwargs
     view.format_kwarg = None  # initial() sets it too; event re-checks skip initial()
     view.request = django_request
-    request = view.initialize_request(django_request)
+    request = view.initialize_request(django_request)  # sets view.action from action_map
     if data is not None:
         # The GraphQL input *is* the body: skip DRF's parsers, which would read the
         # GraphQL envelope instead.
@@ -131,7 +137,7 @@ def prepare_view(
         request._files = MultiValueDict()
     view.request = request
     view.headers = view.default_response_headers
-    return view, request
+    return request
 
 
 def _initial_then_method_check(view: GenericViewSet) -> Callable[..., None]:

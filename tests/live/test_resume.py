@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from channels.layers import channel_layers
 from django.test import override_settings
 
 from drf_graphql_live.live.cursors import Position, decode, encode
@@ -22,7 +21,7 @@ from drf_graphql_live.testing import GraphQLWSClient
 from sample_site.asgi import application
 from sample_site.board.models import Project, Task
 
-from .test_subscriptions import orm, ws
+from .test_subscriptions import fresh_hub, orm, ws  # noqa: F401  (fresh_hub: autouse)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,14 +33,6 @@ ONE = (
     "subscription($id: ID!, $after: String) { taskChanged(id: $id, after: $after) "
     "{ kind id cursor node { title } } }"
 )
-
-
-@pytest.fixture(autouse=True)
-async def fresh_hub():
-    channel_layers.backends.clear()
-    yield
-    await Hub.for_running_loop().close()
-    channel_layers.backends.clear()
 
 
 class Replica:
