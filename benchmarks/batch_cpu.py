@@ -146,13 +146,13 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
         event = make_event("board.task", pk, deleted=False, affects={"board.task": {str(pk)}})
         for group in groups:
             group.cache.changed(("board.task",))
-        targets = [(g, pks) for g in groups if (pks := g.relevant_pks(event))]
+        concerned = groups_module.targets(event, groups)
         if k == 2:
             collections.clear()  # the warm-up built every group's view and statement
         if profiler and k >= 2:
             profiler.enable()
         cpu, start = time.process_time(), time.perf_counter()
-        await groups_module.process(event, targets)
+        await groups_module.process(event, concerned)
         loop_cpu.append(time.process_time() - cpu)
         wall.append(time.perf_counter() - start)
         if profiler and k >= 2:

@@ -4,7 +4,7 @@ With one group per subscriber's user, running the viewset per group and change c
 one authentication query, one queryset and one rendering per user. This module does
 the same checks for all the groups a change concerns together::
 
-    evaluate_batch([(operation, cache, ["7"]), ...], deliver)
+    evaluate_batch(Work([group, ...], [("7",), ...]))
 
 * **Authentication once per group**, at its first evaluation, kept in its
   :class:`GroupCache` (DRF's ``request.user``/``request.auth``); the credentials that can
@@ -34,7 +34,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connections, models
 from django.db.models import F
@@ -57,8 +57,6 @@ __all__ = ["GroupCache", "evaluate_batch"]
 logger = logging.getLogger("drf_graphql_live")
 
 _PK_ALIAS = "dgl_pk"
-
-Work = tuple[OperationRequest, "GroupCache", list[str]]
 
 
 @dataclasses.dataclass
@@ -91,6 +89,38 @@ class GroupCache:
             self.membership, self.reads = None, frozenset()
 
 
+class Evaluated(Protocol):
+    """What a group shows the worker: its subscribe request and what it keeps."""
+
+    operation: OperationRequest
+    cache: GroupCache
+
+
+G = TypeVar("G", bound=Evaluated)
+
+
+@dataclasses.dataclass(slots=True)
+class Work(Generic[G]):
+    """The groups of one change and, at the same index, the pks each re-checks.
+
+    Parallel lists rather than a tuple per group: a thousand groups' work then makes no
+    object per group that could outlive the change in the collector's old generation.
+    """
+
+    groups: list[G] = dataclasses.field(default_factory=list)
+    pks: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+
+    def add(self, group: G, pks: tuple[str, ...]) -> None:
+        self.groups.append(group)
+        self.pks.append(pks)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclasses.dataclass(slots=True)
 class _Entry:
     index: int
@@ -98,10 +128,11 @@ class _Entry:
     cache: GroupCache
     pks: tuple[str, ...]
     view: GenericViewSet
-    visible: set[str] = dataclasses.field(default_factory=set)
+    #: the pks of ``pks`` its queryset holds (shared frozensets: nothing made per group)
+    visible: frozenset[str] = _NONE
 
 
-def evaluate_batch(work: list[Work]) -> list[dict[str, Any] | Exception]:
+def evaluate_batch(work: Work[Any]) -> list[dict[str, Any] | Exception]:
     """``{pk: node or None}`` (or the exception) for each work item, in order.
 
     Groups that share a representation get the *same* node objects, which lets the hub
@@ -126,11 +157,12 @@ def evaluate_batch(work: list[Work]) -> list[dict[str, Any] | Exception]:
     return [result if result is not None else RuntimeError("not evaluated") for result in results]
 
 
-def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
+def _prepare(work: Work[Any], results: list[Any]) -> list[_Entry]:
     """Each group's view (authenticated once) with ``has_permission`` checked now."""
     shared_auth: dict[Hashable, tuple[Any, Any]] = {}
     entries = []
-    for index, (operation, cache, pks) in enumerate(work):
+    for index, group in enumerate(work.groups):
+        operation, cache, pks = group.operation, group.cache, work.pks[index]
         try:
             if cache.view is None or cache.permissions is None:
                 cache.view = subscribe_view(operation, initial=False, authenticated=shared_auth)
@@ -150,7 +182,7 @@ def _prepare(work: list[Work], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
-        entries.append(_Entry(index, operation, cache, tuple(pks), cache.view))
+        entries.append(_Entry(index, operation, cache, pks, cache.view))
     return entries
 
 
@@ -172,6 +204,7 @@ def _membership(entries: list[_Entry]) -> None:
         alias, sql, params = statement
         terms[alias].append((entry.index, sql, params, entry.pks))
     by_index = {entry.index: entry for entry in entries}
+    grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
     for alias, items in terms.items():
         connection = connections[alias]
         column = connection.ops.quote_name(_PK_ALIAS)
@@ -180,9 +213,18 @@ def _membership(entries: list[_Entry]) -> None:
                 cursor.execute(query, values)
                 rows = cursor.fetchall()
             for index, pk in rows:
-                by_index[index].visible.add(str(pk))
+                key = str(pk)
+                _sees(by_index[index], key, grown)
                 for copy in copies.get(index, ()):
-                    by_index[copy].visible.add(str(pk))
+                    _sees(by_index[copy], key, grown)
+
+
+def _sees(entry: _Entry, pk: str, grown: dict[tuple[frozenset[str], str], frozenset[str]]) -> None:
+    """Add ``pk`` to the entry's visible pks; equal sets are one object for all groups."""
+    key = (entry.visible, pk)
+    if key not in grown:
+        grown[key] = entry.visible | {pk}
+    entry.visible = grown[key]
 
 
 def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:

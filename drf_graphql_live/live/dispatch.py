@@ -1,16 +1,21 @@
 """One change, every group it concerns: one evaluation hop, one log write, the fan-outs.
 
-The hub calls :func:`process` for each change event with the groups it concerns and the
-primary keys each should re-check (:meth:`~.groups.Group.relevant_pks`).
+The hub finds the groups a change event concerns (:func:`targets`) and calls
+:func:`process`. At a thousand users' groups per change, what is made *per group* here
+is what the garbage collector's old generation fills with (a change outlives several
+young collections while the worker thread evaluates it), so groups and their primary
+keys travel in parallel lists, and the keys, result dicts and change lists are shared
+by the groups they are equal for.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from ..api.sync import run_sync
-from .batch import evaluate_batch
+from .batch import Work, evaluate_batch
 from .delivery import Change
 from .events import ChangeEvent
 from .groups import Group
@@ -18,12 +23,32 @@ from .resume import save_journals
 from .scratch import ChangeScratch
 from .visibility import CredentialsRefused, Refused
 
-__all__ = ["process"]
+__all__ = ["Targets", "process", "targets"]
 
 logger = logging.getLogger("drf_graphql_live")
 
 
-async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) -> None:
+#: The groups a change concerns and, at the same index, the pks each re-checks.
+Targets = Work[Group]
+
+
+def targets(event: ChangeEvent, groups: Iterable[Group]) -> Targets:
+    """The groups ``event`` concerns: those of a model it changed or shows changed."""
+    changed: dict[str, tuple[str, ...]] = {}  # per model, one tuple for all its groups
+    found = Targets()
+    for group in groups:
+        model = group.model
+        if model not in changed:
+            shown = set(event["affects"].get(model, ()))
+            if event["model"] == model:
+                shown.add(event["pk"])
+            changed[model] = tuple(sorted(shown))
+        if pks := group.relevant_pks(changed[model]):
+            found.add(group, pks)
+    return found
+
+
+async def process(event: ChangeEvent, concerned: Targets) -> None:
     """Bring every group ``event`` concerns up to date: one thread hop for all of them.
 
     The worker thread decides visibility for all the groups at once (:mod:`.batch`);
@@ -41,41 +66,46 @@ async def process(event: ChangeEvent, targets: list[tuple[Group, list[str]]]) ->
         group.lock.release()
 
     try:
-        for group, _pks in targets:
+        for group in concerned.groups:
             await group.lock.acquire()
             held.add(group)
-        work = []
-        for group, pks in targets:
+        work = Targets()
+        for group, pks in zip(concerned.groups, concerned.pks, strict=True):
             if event["deleted"] or not group.subscribers:  # the rare cases, per group
                 pks = await group.take_deletion(event, pks)
             if pks:
-                work.append((group, pks))
+                work.add(group, pks)
             else:
                 release(group)
         if not work:
             return
         try:
-            results: list[Any] = await run_sync(
-                evaluate_batch, [(group.operation, group.cache, pks) for group, pks in work]
-            )
+            results: list[Any] = await run_sync(evaluate_batch, work)
         except Exception as exc:  # the hop itself failed: every group of it fails
             results = [exc] * len(work)
         scratch = ChangeScratch()  # one fingerprint and one rendering per shared node
-        staged: list[tuple[Group, list[Change]]] = []
-        for (group, _pks), result in zip(work, results, strict=True):
+        staged: list[list[Change]] = []  # at each group's index in ``work``
+        for group, result in zip(work.groups, results, strict=True):
             try:
-                staged.append((group, _staged(group, result, scratch)))
+                staged.append(_staged(group, result, scratch))
             except Exception:  # a bug in one group must not stop the others
                 logger.exception("Live subscription group %s failed", group.field.name)
+                staged.append(scratch.alone(None))
                 release(group)
         # The resume logs of every group, in one round trip, before any event goes out.
-        await save_journals(work[0][0].store, [group for group, changes in staged if changes])
-        for group, changes in staged:
+        await save_journals(
+            work.groups[0].store,
+            [group for group, changes in zip(work.groups, staged, strict=True) if changes],
+        )
+        for group, changes in zip(work.groups, staged, strict=True):
+            if group not in held:  # its staging failed
+                continue
             if not changes:
                 release(group)
                 continue
             try:
-                await group.deliver(changes, scratch)
+                if not group.deliver_now(changes, scratch):
+                    await group.deliver(changes, scratch)
             except Exception:  # a bug in one group must not stop the others
                 logger.exception("Live subscription group %s failed", group.field.name)
             finally:
@@ -95,6 +125,6 @@ def _staged(group: Group, result: Any, scratch: ChangeScratch) -> list[Change]:
     if isinstance(result, Exception):
         group.fail(result)
         return []
-    if all(node is None for node in result.values()) and group.state.keys().isdisjoint(result):
-        return []  # it sees none of them and had none: nothing to record
+    if scratch.sees_nothing(result) and group.state.keys().isdisjoint(result):
+        return scratch.alone(None)  # it sees none of them and had none: nothing to record
     return group.stage(result, scratch)

@@ -100,22 +100,20 @@ class Group:
         self.journal: Journal | None = None  # from the first snapshot on
         self.wants_cursor = False  # a subscriber selects ``cursor``: log the versions
 
-    def relevant_pks(self, event: ChangeEvent) -> list[str]:
-        pks = set(event["affects"].get(self.model, ()))
-        if event["model"] == self.model:
-            pks.add(event["pk"])
-        if self.only_pk is not None:
-            pks &= {self.only_pk}
-        return sorted(pks)
+    def relevant_pks(self, changed: tuple[str, ...]) -> tuple[str, ...]:
+        """Of ``changed`` (the event's pks of this group's model), those it re-checks."""
+        if self.only_pk is None:
+            return changed  # the same tuple for every list group: nothing per group
+        return (self.only_pk,) if self.only_pk in changed else ()
 
-    async def take_deletion(self, event: ChangeEvent, pks: list[str]) -> list[str]:
+    async def take_deletion(self, event: ChangeEvent, pks: tuple[str, ...]) -> tuple[str, ...]:
         """Offer a deleted object's REMOVED (no query needed); the pks left to evaluate."""
         if not self.subscribers:
             self.forget_state()  # a join in progress would take a stale state
-            return []
+            return ()
         if event["deleted"] and event["model"] == self.model:
             await self.apply({event["pk"]: None})
-            return [pk for pk in pks if pk != event["pk"]]
+            return tuple(pk for pk in pks if pk != event["pk"])
         return pks
 
     async def resync(self) -> None:
@@ -255,6 +253,9 @@ class Group:
         """Record each object's new node; the changes to deliver once the log is saved."""
         if self.journal is not None and not self.journal.started:
             self._start_journal()
+        if len(nodes) == 1:  # the usual change: one list per distinct change, not per group
+            for pk, node in nodes.items():
+                return scratch.alone(self._record(pk, node, scratch))
         return [
             change
             for pk, node in nodes.items()
@@ -264,6 +265,29 @@ class Group:
     async def deliver(self, changes: list[Change], scratch: ChangeScratch) -> None:
         for change in changes:
             await self._fan_out(change, scratch)
+
+    def deliver_now(self, changes: list[Change], scratch: ChangeScratch) -> bool:
+        """Offer ``changes`` without suspending when their frames are rendered already.
+
+        The first group of a change renders each frame (graphql-core may await); the
+        other users' groups with the same document only look it up, so they need no
+        coroutine. False: nothing was offered, :meth:`deliver` does it.
+        """
+        subscribers = self.subscribers
+        if len(subscribers) > YIELD_EVERY or any(s.pending for s in subscribers):
+            return False  # yields between sockets, or a backlog may be owed another kind
+        document = self.document
+        if document is not None:
+            if any(scratch.rendered(document, c.kind, c) is None for c in changes):
+                return False
+            for change in changes:
+                template = scratch.rendered(document, change.kind, change)
+                assert template is not None  # looked up just above
+                self._set_body(change, change.kind, template)
+        for change in changes:
+            for subscriber in subscribers:
+                subscriber.offer(change)
+        return True
 
     def _record(self, pk: str, node: Any, scratch: ChangeScratch) -> Change | None:
         had = pk in self.state
@@ -307,9 +331,7 @@ class Group:
                 template = scratch.rendered(self.document, kind, change)
                 if template is None:  # the first group of the change with this document
                     template = await scratch.render(self.document, kind, change)
-                change.bodies[kind] = with_cursor(template, change.cursor)
-                if kind == "ADDED":  # what a joiner asking for ``initial`` will get
-                    self.added[change.pk] = template
+                self._set_body(change, kind, template)
         if len(subscribers) == 1:  # most groups, with one user per group
             for subscriber in subscribers:
                 subscriber.offer(change)
@@ -318,6 +340,12 @@ class Group:
             subscriber.offer(change)
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
+
+    def _set_body(self, change: Change, kind: str, template: str) -> None:
+        """The ``kind`` frame of ``change`` for this group (its cursor in the template's slot)."""
+        change.bodies[kind] = with_cursor(template, change.cursor)
+        if kind == "ADDED":  # what a joiner asking for ``initial`` will get
+            self.added[change.pk] = template
 
     async def end_revoked(self, change: CredentialsChange) -> None:
         """End the subscriptions whose credentials ended: NOT_AUTHENTICATED, then nothing.

@@ -33,7 +33,7 @@ from ..api.request import OperationRequest
 from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange
 from .delivery import Member
-from .dispatch import process
+from .dispatch import process, targets
 from .events import CHANGES_GROUP, EVENT_TYPE
 from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
@@ -189,14 +189,10 @@ class Hub:
             changed = (event["model"],)  # "affects" are rows shown, not rows changed
             for group in self.groups.values():
                 group.cache.changed(changed)  # what get_queryset() read may have changed
-            targets = [
-                (group, pks)
-                for group in list(self.groups.values())
-                if (pks := group.relevant_pks(event))
-            ]
-            if targets:
+            concerned = targets(event, list(self.groups.values()))
+            if concerned:
                 try:
-                    await process(event, targets)
+                    await process(event, concerned)
                 except Exception:  # a bug must not stop the hub
                     logger.exception("Live subscriptions failed to process a change")
 

@@ -36,12 +36,32 @@ class ChangeScratch:
     identity: every node stays alive (in the evaluation's results) while this lives.
     """
 
-    __slots__ = ("_bodies", "_changes", "_fingerprints")
+    __slots__ = ("_alone", "_bodies", "_changes", "_fingerprints", "_nothing")
 
     def __init__(self) -> None:
         self._fingerprints: dict[int, str] = {}
         self._bodies: dict[tuple[Hashable, str, str, int], str] = {}
         self._changes: dict[tuple[str, str, int, bool], Change] = {}
+        self._alone: dict[int, list[Change]] = {}
+        self._nothing: dict[int, bool] = {}
+
+    def alone(self, change: Change | None) -> list[Change]:
+        """``[change]`` (``[]`` for None), one list per change for the groups sharing it.
+
+        The lists are only read; a thousand groups staging the same change then leave
+        one list for the collector, not a thousand.
+        """
+        key = id(change)
+        if key not in self._alone:
+            self._alone[key] = [] if change is None else [change]
+        return self._alone[key]
+
+    def sees_nothing(self, result: dict[str, Any]) -> bool:
+        """Whether every node of an evaluation's ``result`` is None (shared results: once)."""
+        key = id(result)
+        if key not in self._nothing:
+            self._nothing[key] = all(node is None for node in result.values())
+        return self._nothing[key]
 
     def change(self, pk: str, kind: str, node: Any, had: bool) -> Change:
         """One :class:`Change` for every group that records the same (without a cursor).
