@@ -39,10 +39,10 @@ def targets(event: ChangeEvent, groups: Iterable[Group]) -> Targets:
     for group in groups:
         model = group.model
         if model not in changed:
-            shown = set(event["affects"].get(model, ()))
+            shown = dict.fromkeys(event["affects"].get(model, ()))
             if event["model"] == model:
-                shown.add(event["pk"])
-            changed[model] = tuple(sorted(shown))
+                shown[event["pk"]] = None
+            changed[model] = tuple(shown)
         if pks := group.relevant_pks(changed[model]):
             found.add(group, pks)
     return found

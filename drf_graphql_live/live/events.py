@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-__all__ = ["CHANGES_GROUP", "EVENT_TYPE", "ChangeEvent", "make_event"]
+__all__ = ["CHANGES_GROUP", "EVENT_TYPE", "ChangeEvent", "make_event", "merged"]
 
 #: The channel-layer group every process's hub listens on.
 CHANGES_GROUP = "drf_graphql_live.changes"
@@ -43,3 +43,19 @@ def make_event(
         "deleted": deleted,
         "affects": {label: sorted(pks) for label, pks in affects.items() if pks},
     }
+
+
+def merged(events: list[ChangeEvent]) -> ChangeEvent:
+    """One event standing for several updates (none a delete) not processed yet.
+
+    The hub evaluates an object at its state *now*, not at its commit, so events that
+    queued up while it was busy cost one pass for all of them instead of one each:
+    every changed object is evaluated once, at its latest state (what processing
+    them one by one would send last), in the order they were first changed.
+    """
+    affects: dict[str, dict[str, None]] = {}
+    for event in events:
+        affects.setdefault(event["model"], {})[event["pk"]] = None
+        for label, pks in event["affects"].items():
+            affects.setdefault(label, {}).update(dict.fromkeys(pks))
+    return {**events[0], "affects": {label: list(pks) for label, pks in affects.items()}}

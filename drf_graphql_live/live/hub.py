@@ -12,8 +12,10 @@ rendering per group), which write to their sockets directly
     await hub.subscribe(operation, subscriber, Start(initial=True))   # or Start(after=cursor)
     async for event in subscriber: ...
 
-Events are processed one at a time, in the order the layer delivers them, so the
-events for one object reach each subscriber in commit order. A heartbeat through the
+Events are processed in the order the layer delivers them, so the events for one
+object reach each subscriber in commit order; updates that queued up while the hub
+was busy are processed in one pass (:func:`~drf_graphql_live.live.events.merged`), so
+a hub that falls behind catches up instead of falling further behind. A heartbeat through the
 layer detects lost messages (:mod:`~drf_graphql_live.live.heartbeat`); every group is then
 resynchronised.
 """
@@ -34,7 +36,7 @@ from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange
 from .delivery import Member
 from .dispatch import process, targets
-from .events import CHANGES_GROUP, EVENT_TYPE
+from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent, merged
 from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector
 from .keys import group_key
@@ -49,6 +51,8 @@ logger = logging.getLogger("drf_graphql_live")
 HEARTBEAT_TYPE = "dgl.heartbeat"
 #: Put on the dispatch queue when a gap ends: resynchronise every group, in order.
 RESYNC = object()
+#: Queued updates processed in one pass at most (each group re-checks them together).
+MERGE_MAX = 100
 
 
 class Hub:
@@ -62,6 +66,7 @@ class Hub:
         self.groups: dict[Hashable, Group] = {}
         self.channel: str | None = None
         self._events: asyncio.Queue[Any] = asyncio.Queue()
+        self._held: Any = None  # taken from the queue but not mergeable: next in line
         self._tasks: list[asyncio.Task] = []
         self._started = asyncio.Lock()
         self._gap = GapDetector()
@@ -179,22 +184,46 @@ class Hub:
 
     async def _dispatch(self) -> None:
         while True:
-            event = await self._events.get()
+            event = await self._next_event()
             if event is RESYNC:
                 await self._resync()
                 continue
             if isinstance(event, CredentialsChange):
                 await self._recheck(event)
                 continue
-            changed = (event["model"],)  # "affects" are rows shown, not rows changed
+            updates = self._queued_updates(event)
+            changed = {update["model"] for update in updates}  # "affects": rows shown
             for group in self.groups.values():
                 group.cache.changed(changed)  # what get_queryset() read may have changed
+            if len(updates) > 1:
+                event = merged(updates)
             concerned = targets(event, list(self.groups.values()))
             if concerned:
                 try:
                     await process(event, concerned)
                 except Exception:  # a bug must not stop the hub
                     logger.exception("Live subscriptions failed to process a change")
+
+    async def _next_event(self) -> Any:
+        if self._held is not None:
+            event, self._held = self._held, None
+            return event
+        return await self._events.get()
+
+    def _queued_updates(self, event: ChangeEvent) -> list[ChangeEvent]:
+        """``event`` and the updates queued right behind it (none if it is a delete).
+
+        Stops at anything else (a delete, a credentials change, a resync), which is
+        processed next, in its place.
+        """
+        updates = [event]
+        while not event["deleted"] and len(updates) < MERGE_MAX and not self._events.empty():
+            queued = self._events.get_nowait()
+            if queued is RESYNC or isinstance(queued, CredentialsChange) or queued["deleted"]:
+                self._held = queued
+                break
+            updates.append(queued)
+        return updates
 
     async def _recheck(self, change: CredentialsChange) -> None:
         """End the subscriptions whose credentials ended; resynchronise the rest of those
