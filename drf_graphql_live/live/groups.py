@@ -42,7 +42,7 @@ from ..exceptions import NOT_AUTHENTICATED, NOT_FOUND, LiveGraphQLError, to_grap
 from ..settings import live_settings
 from . import bursts
 from .batch import GroupCache
-from .credentials import CredentialsChange, credentials_key, ended_credentials
+from .credentials import CredentialsChange, credentials_key
 from .cursors import Position, encode
 from .delivery import Change, Member
 from .dependencies import model_label
@@ -347,18 +347,18 @@ class Group:
         if kind == "ADDED":  # what a joiner asking for ``initial`` will get
             self.added[change.pk] = template
 
-    async def end_revoked(self, change: CredentialsChange) -> None:
+    async def end_revoked(self, change: CredentialsChange, ended: set[Hashable]) -> None:
         """End the subscriptions whose credentials ended: NOT_AUTHENTICATED, then nothing.
 
-        Their sockets run anonymous from then on (``LiveContext.revoked``), so a new
-        subscribe on them is refused as it would be over HTTP.
+        ``ended``: the credential keys :func:`~.credentials.ended_credentials` found
+        ended, checked once for all groups. Their sockets run anonymous from then on
+        (``LiveContext.revoked``), so a new subscribe on them is refused as it would be
+        over HTTP.
         """
         async with self.lock:
-            concerned = [c for c in self.contexts.values() if change.concerns(c)]
-            if not concerned:
-                return
-            ended = await run_sync(ended_credentials, concerned, change)
-            self._end_credentials(lambda context: credentials_key(context) in ended)
+            self._end_credentials(
+                lambda context: change.concerns(context) and credentials_key(context) in ended
+            )
 
     @property
     def authenticated(self) -> bool:

@@ -32,8 +32,9 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from ..api.request import OperationRequest
+from ..api.sync import run_sync
 from ..settings import live_settings
-from .credentials import CREDENTIALS_TYPE, CredentialsChange
+from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials
 from .delivery import Member
 from .dispatch import process, targets
 from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent, merged
@@ -228,9 +229,16 @@ class Hub:
     async def _recheck(self, change: CredentialsChange) -> None:
         """End the subscriptions whose credentials ended; resynchronise the rest of those
         users' groups (what they may see can have changed with their account)."""
-        for group in list(self.groups.values()):
+        groups = list(self.groups.values())
+        concerned = [c for g in groups for c in g.contexts.values() if change.concerns(c)]
+        try:  # one thread hop for every group: each distinct credential checked once
+            ended = await run_sync(ended_credentials, concerned, change) if concerned else set()
+        except Exception:  # the database is down: nothing is known to have ended
+            logger.exception("Re-checking credentials failed")
+            return
+        for group in groups:
             try:
-                await group.end_revoked(change)
+                await group.end_revoked(change, ended)
                 if change.users and group.subscribers and change.concerns(group.operation.context):
                     group.cache.reset()  # the user's row may have changed: authenticate anew
                     await group.resync()

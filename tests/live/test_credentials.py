@@ -7,6 +7,7 @@ the socket runs anonymous from then on. Other users' subscriptions go on untouch
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -140,3 +141,36 @@ async def test_a_login_elsewhere_ends_nothing(board, tokens):
         assert await sync_to_async(other.login)(username="alice", password="demo")
         created = await create_task(board, "after another login")
         assert (await event(alice, op))["id"] == str(created.pk)
+
+
+async def test_the_periodic_recheck_checks_every_group_in_one_hop(
+    board, tokens, settings, monkeypatch
+):
+    """Distinct users are distinct groups; the re-check asks the database for all at once."""
+    from drf_graphql_live.live import hub as hub_module
+
+    checks: list[int] = []
+    original = hub_module.ended_credentials
+
+    def counting(contexts: Any, change: Any) -> Any:
+        checks.append(len(list(contexts)))
+        return original(contexts, change)
+
+    monkeypatch.setattr(hub_module, "ended_credentials", counting)
+    settings.DRF_GRAPHQL_LIVE = {"REAUTHENTICATE_INTERVAL": 0.2}
+    django_client, socket = await session_socket(board.alice)
+    key = django_client.cookies["sessionid"].value
+    async with socket as alice, ws(tokens["bob"]) as bob:
+        assert await alice.acknowledged()
+        assert await bob.acknowledged()
+        ops = {alice: await alice.subscribe(TASKS), bob: await bob.subscribe(TASKS)}
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(checks) < 2:  # two periodic re-checks of both groups
+            assert asyncio.get_running_loop().time() < deadline, "no periodic re-check"
+            await asyncio.sleep(0.05)
+        assert set(checks) == {2}  # one call (one hop) for both groups, each time
+        past = timezone.now() - timedelta(minutes=1)
+        await orm(lambda: Session.objects.filter(session_key=key).update(expire_date=past))()
+        assert (await ended(alice, ops[alice]))["extensions"]["code"] == "NOT_AUTHENTICATED"
+        created = await create_task(board, "bob's session goes on")
+        assert (await event(bob, ops[bob]))["id"] == str(created.pk)
