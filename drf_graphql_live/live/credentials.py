@@ -51,10 +51,16 @@ CREDENTIALS_TYPE = "dgl.credentials"
 
 @dataclasses.dataclass(frozen=True)
 class CredentialsChange:
-    """Which subscriptions to re-check: these users' and these sessions' (None: all)."""
+    """Which subscriptions to re-check: these users' and these sessions' (None: all).
+
+    ``share`` (index, count), with ``users=None``: only the index-th of ``count`` equal
+    shares of every credential — the periodic re-check walks them a share at a time,
+    so a thousand users' checks never stall the changes all at once.
+    """
 
     users: frozenset[str] | None = None
     sessions: frozenset[str] = frozenset()
+    share: tuple[int, int] | None = None
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> CredentialsChange:
@@ -66,7 +72,12 @@ class CredentialsChange:
         if _session_key(context) in self.sessions:
             return True
         key = user_key(context)
-        return key is not None and (self.users is None or key in self.users)
+        if key is None or (self.users is not None and key not in self.users):
+            return False
+        if self.users is None and self.share is not None:
+            index, count = self.share
+            return hash(credentials_key(context)) % count == index
+        return True
 
 
 def announce(

@@ -238,7 +238,8 @@ class Hub:
             return
         for group in groups:
             try:
-                await group.end_revoked(change, ended)
+                if ended:
+                    await group.end_revoked(change, ended)
                 if change.users and group.subscribers and change.concerns(group.operation.context):
                     group.cache.reset()  # the user's row may have changed: authenticate anew
                     await group.resync()
@@ -247,10 +248,20 @@ class Hub:
 
     async def _reauthenticate(self) -> None:
         """Re-check every subscription's credentials now and then: sessions expire with
-        no write to announce it."""
+        no write to announce it.
+
+        Each credential once per ``REAUTHENTICATE_INTERVAL``, a share of them every
+        second (:attr:`CredentialsChange.share`): at 1,000 users, checking them all at
+        once held the worker thread and the GIL long enough to delay a second's
+        changes by a second.
+        """
+        turn = 0
         while True:
-            await asyncio.sleep(live_settings.REAUTHENTICATE_INTERVAL)
-            self._events.put_nowait(CredentialsChange(users=None))
+            interval = live_settings.REAUTHENTICATE_INTERVAL
+            shares = max(1, int(interval))
+            await asyncio.sleep(interval / shares)
+            turn = (turn + 1) % shares
+            self._events.put_nowait(CredentialsChange(users=None, share=(turn, shares)))
 
     async def _keep_logs(self) -> None:
         """Keep the resume logs of live groups from expiring while nothing changes."""

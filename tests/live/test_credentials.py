@@ -174,3 +174,18 @@ async def test_the_periodic_recheck_checks_every_group_in_one_hop(
         assert (await ended(alice, ops[alice]))["extensions"]["code"] == "NOT_AUTHENTICATED"
         created = await create_task(board, "bob's session goes on")
         assert (await event(bob, ops[bob]))["id"] == str(created.pk)
+
+
+def test_the_periodic_recheck_walks_every_credential_once_a_share_at_a_time():
+    """Each share of a periodic re-check concerns its own credentials; together, all."""
+    from drf_graphql_live.live.credentials import CredentialsChange
+    from drf_graphql_live.testing import make_context
+
+    contexts = [make_context(headers={"Authorization": f"Token t{n}"}) for n in range(60)]
+    for n, context in enumerate(contexts):
+        context.authenticated_as = str(n)
+    shares = [CredentialsChange(users=None, share=(index, 7)) for index in range(7)]
+    for context in contexts:
+        assert sum(share.concerns(context) for share in shares) == 1
+    assert all(CredentialsChange(users=None).concerns(c) for c in contexts)
+    assert not CredentialsChange(users=frozenset({"1"}), share=(0, 7)).concerns(contexts[2])
