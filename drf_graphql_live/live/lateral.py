@@ -113,12 +113,14 @@ def lateral_statement(
         (f"dgl_v.c{k}" if k in varying else "%s") + parts[k + 1] for k in range(width)
     )
     body = body.replace(_ESCAPED, "%%")
-    row = "(" + ", ".join(["%s"] * (len(varying) + 1)) + ")"
-    table = f"(VALUES {', '.join([row] * len(terms))})"
+    rows: list[Any] = []  # the parameters of the rows that are not written inline
+    table = "(VALUES {})".format(
+        ", ".join(
+            f"({index}, {', '.join(_inline(own[k], rows) for k in varying)})"
+            for index, own in terms
+        )
+    )
     names = ", ".join(["g", *(f"c{k}" for k in varying)])
-    rows: list[Any] = []
-    for index, own in terms:
-        rows += [index, *(own[k] for k in varying)]
     fixed = [terms[0][1][k] for k in range(width) if k not in varying]
     if vendor == "sqlite":
         keys = ", ".join(["(%s)"] * len(pks))
@@ -134,6 +136,20 @@ def lateral_statement(
         f"CROSS JOIN LATERAL ({body}) x WHERE x.{column} IN ({marks})"
     )
     return statement, [*rows, *fixed, *pks]
+
+
+def _inline(value: Any, params: list[Any]) -> str:
+    """An ``int`` as SQL text, anything else as a placeholder (its value into ``params``).
+
+    A thousand users' ids as placeholders cost more than the statement itself: psycopg
+    splits a query into one part per placeholder (an object each, and no cache past a
+    length), SQLite's backend rewrites each. Integers written out cannot inject
+    anything; other values stay parameters.
+    """
+    if type(value) is int:  # not bool, not a subclass with its own str()
+        return str(value)
+    params.append(value)
+    return "%s"
 
 
 def _union(column: str, terms: Sequence[Term]) -> tuple[str, list[Any]]:

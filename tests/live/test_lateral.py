@@ -14,11 +14,23 @@ def test_varying_parameters_become_a_values_table_and_the_rest_stays_parameters(
     built = lateral_statement(SQL, '"dgl_pk"', [(0, (7, "todo")), (1, (9, "todo"))], ["3"])
     assert built is not None
     sql, params = built
-    assert "FROM (VALUES (%s, %s), (%s, %s)) AS dgl_v(g, c0)" in sql
+    # integers are written out (no placeholder per user to parse), the rest are parameters
+    assert "FROM (VALUES (0, 7), (1, 9)) AS dgl_v(g, c0)" in sql
     assert "m.user_id = dgl_v.c0 AND t.s = %s" in sql
     assert "LIKE 'a%%'" in sql  # an escaped percent is left as it was
     assert sql.endswith('WHERE x."dgl_pk" IN (%s)')
-    assert params == [0, 7, 1, 9, "todo", "3"]
+    assert params == ["todo", "3"]
+
+
+def test_only_integers_are_written_into_the_statement():
+    odd = "x'); DROP TABLE t; --"
+    terms = [(0, ("7", "todo")), (1, (True, "todo")), (2, (odd, "todo")), (3, (9, "todo"))]
+    built = lateral_statement(SQL, '"dgl_pk"', terms, ["3"])
+    assert built is not None
+    sql, params = built
+    assert "(VALUES (0, %s), (1, %s), (2, %s), (3, 9))" in sql
+    assert odd not in sql
+    assert params == ["7", True, odd, "todo", "3"]
 
 
 def test_identical_statements_are_not_multiplexed():
