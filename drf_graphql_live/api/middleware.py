@@ -140,8 +140,17 @@ def through_middleware(
     raises :func:`refusal_error`.
     """
     passage = _Passage(work, identity)
+    outer = getattr(request, _PASSAGE, None)  # a chain run from within another's work
     setattr(request, _PASSAGE, passage)
-    response = _handler()._middleware_chain(request)  # type: ignore[attr-defined]  # Django's
+    try:
+        response = _handler()._middleware_chain(request)  # type: ignore[attr-defined]
+    finally:
+        # A live group keeps its request between changes: it must not keep the last
+        # passage too (its result, a compiled queryset, and the work's closures).
+        if outer is None:
+            delattr(request, _PASSAGE)
+        else:
+            setattr(request, _PASSAGE, outer)
     if not passage.ran:
         raise refusal_error(response)
     if passage.error is not None:

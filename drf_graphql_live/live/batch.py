@@ -75,13 +75,10 @@ class GroupCache:
     render_key: Hashable | None = None
     #: which of the view's permission checks run at each change, decided with the view
     permissions: PermissionChecks | None = None
-    #: the shared rendering's fetch: every row by pk, with the serializer's joins
-    fetch: models.QuerySet | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
         self.render_key, self.permissions, self.reads = None, None, frozenset()
-        self.fetch = None
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -293,8 +290,8 @@ def _render_and_check(entries: list[_Entry], results: list[Any]) -> None:
             shared[key].append(entry)
         else:
             results[entry.index] = _own_rendering(entry)
-    for group_entries in shared.values():
-        nodes, objects = _shared_rendering(group_entries)
+    for key, group_entries in shared.items():
+        nodes, objects = _shared_rendering(key, group_entries)
         _shared_results(group_entries, nodes, objects, results)
 
 
@@ -337,19 +334,31 @@ def _render_key(entry: _Entry) -> Hashable | None:
     return cache.render_key or None
 
 
-def _shared_rendering(entries: list[_Entry]) -> tuple[dict[str, Any], dict[str, Any]]:
+#: The shared renderings' fetches (every row by pk, with the serializer's joins), per
+#: render key: one queryset for all the groups that share a representation, not one
+#: each (a compiled query is ~30 objects the collector scans at every full collection).
+_FETCHES: dict[Hashable, models.QuerySet] = {}
+_FETCHES_MAX = 1024
+
+
+def _shared_rendering(
+    key: Hashable, entries: list[_Entry]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fetch the union of visible objects once, render them once."""
     wanted = sorted({pk for entry in entries for pk in entry.visible})
     if not wanted:
         return {}, {}
-    view, cache = entries[0].view, entries[0].cache
-    if cache.fetch is None:  # the joins the trimmed serializer needs, found once
+    view = entries[0].view
+    fetch = _FETCHES.get(key)
+    if fetch is None:  # the joins the trimmed serializer needs, found once
         # The registration's model; get_queryset() may need the middleware's scope.
         model = entries[0].operation.field.endpoint.model or _in_middleware(
             entries[0], lambda: view.get_queryset().model
         )
-        cache.fetch = optimize_queryset(model._base_manager.all(), view.get_serializer())
-    objects = {str(obj.pk): obj for obj in cache.fetch.filter(pk__in=wanted)}
+        if len(_FETCHES) >= _FETCHES_MAX:
+            _FETCHES.clear()
+        fetch = _FETCHES[key] = optimize_queryset(model._base_manager.all(), view.get_serializer())
+    objects = {str(obj.pk): obj for obj in fetch.filter(pk__in=wanted)}
     ordered = list(objects.values())
     rendered = to_json(view.get_serializer(ordered, many=True).data)
     nodes = {str(obj.pk): node for obj, node in zip(ordered, rendered, strict=True)}

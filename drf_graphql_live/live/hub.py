@@ -68,6 +68,12 @@ class Hub:
         self.channel: str | None = None
         self._events: asyncio.Queue[Any] = asyncio.Queue()
         self._held: Any = None  # taken from the queue but not mergeable: next in line
+        #: The documents groups render with, one per document key: groups with equal
+        #: keys share their frames (:class:`~.scratch.ChangeScratch`), so one bound
+        #: executor serves them all instead of one per user's group.
+        self._documents: weakref.WeakValueDictionary[Hashable, LiveDocument] = (
+            weakref.WeakValueDictionary()
+        )
         self._tasks: list[asyncio.Task] = []
         self._started = asyncio.Lock()
         self._gap = GapDetector()
@@ -103,6 +109,8 @@ class Hub:
         key = (*group_key(operation), document.key if document else None)
         group = self.groups.get(key)
         if group is None:
+            if document is not None:  # one per key for all users' groups (frames are)
+                document = self._documents.setdefault(document.key, document)
             group = self.groups[key] = Group(key, operation, document, self.store)
         group.joining += 1
         try:

@@ -219,3 +219,28 @@ def test_oauth2_bearer_token_authenticates_a_query(schema, spaces, settings):
     context.headers = {"Authorization": "Bearer wrong"}
     refused = async_to_sync(schema.execute)("{ oauthTasks { title } }", context_value=context)
     assert error_of(refused)["code"] == "NOT_AUTHENTICATED"
+
+
+def test_a_kept_request_keeps_nothing_of_the_operations_it_ran():
+    """A live group keeps its request for as long as it lives: not each run's result."""
+    import weakref
+
+    from django.test import RequestFactory
+
+    from drf_graphql_live.api.middleware import through_middleware
+
+    class Result:
+        pass
+
+    request = RequestFactory().get("/api/tasks/")
+    results = [Result()]
+    kept = weakref.ref(results[0])
+
+    def outer(r: HttpRequest) -> Any:  # a chain run from within another's work
+        assert through_middleware(r, lambda _: None, lambda _: "inner") == "inner"
+        return results[0]
+
+    assert through_middleware(request, lambda _: None, outer) is results[0]
+    results.clear()
+    assert kept() is None
+    assert not hasattr(request, "_drf_graphql_live_passage")

@@ -219,3 +219,34 @@ async def test_groups_sharing_a_node_each_get_their_own_document_s_frame(board):
         "id": str(docs),
         "node": {"id": docs, "title": "shared", "status": "TODO"},
     }
+
+
+async def test_distinct_users_groups_share_one_document_and_fetch(board, hops):
+    """Per user's group, only what is the user's: the bound document and the shared
+    rendering's compiled fetch are one for all users with the same selection."""
+    from drf_graphql_live.live import batch
+    from drf_graphql_live.live.hub import Hub
+
+    tokens = await orm(members)(board, 3)
+    clients = [ws(token) for token in tokens]
+    for client in clients:
+        await client.__aenter__()
+    try:
+        ops = []
+        for client in clients:
+            assert await client.acknowledged()
+            ops.append(await client.subscribe(TASKS))
+        await clients[-1].assert_nothing(0.2)
+        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="shared"))()
+        await orm(lambda: Task.objects.get(pk=board.docs.pk).save())()
+        for client, op in zip(clients, ops, strict=True):
+            assert (await event(client, op))["node"]["title"] == "shared"
+        groups = list(Hub.for_running_loop().groups.values())
+        assert len(groups) == 3  # one per user
+        assert len({id(group.document) for group in groups}) == 1
+        keys = {group.cache.render_key for group in groups}
+        assert len(keys) == 1
+        assert keys.pop() in batch._FETCHES
+    finally:
+        for client in clients:
+            await client.__aexit__()
