@@ -3,7 +3,8 @@
 With ``drf_graphql_live`` added to paperless' INSTALLED_APPS and its unchanged
 ``api_router``: per-viewset builds, the whole router's schema, ``migrate`` on a fresh
 SQLite database, three users, GraphQL vs REST on every list and detail endpoint,
-mutations, one list subscription. Prints one JSON document (``RESULT:`` line).
+mutations, one list subscription, then alice's and bob's at once through a tag's sharing
+(``distinct_users``). Prints one JSON document (``RESULT:`` line).
 """
 
 from __future__ import annotations
@@ -128,12 +129,19 @@ def main(checkout: Path) -> dict[str, Any]:
     schema = step(report, "build_whole_router", _build, urls.api_router)
     step(report, "users", make_users)
     if schema is not None:
-        from .paperless_checks import mutations, parity, subscription
+        from .paperless_checks import mutations, parity
 
         report["parity"] = parity(schema, urls.api_router)
         report["mutations"] = mutations(schema)
-        report["subscription"] = asyncio.run(subscription(schema))
+        report["subscription"], report["distinct_users"] = asyncio.run(_live(schema))
     return report
+
+
+async def _live(schema: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The live checks, in one event loop (the channel layer and hub are the loop's)."""
+    from .paperless_checks import distinct_users, subscription
+
+    return await subscription(schema), await distinct_users(schema)
 
 
 def _build(router: Any) -> Any:

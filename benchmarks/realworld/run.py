@@ -76,6 +76,41 @@ def _paperless_lines(report: dict[str, Any]) -> list[str]:
     for field, outcome in (report.get("subscription") or {}).items():
         why = "delivered" if outcome.get("delivered") else outcome.get("cause", "")[:200]
         lines.append(f"  subscription {field}: {why}")
+    return lines + _distinct_lines(report.get("distinct_users"))
+
+
+def _distinct_lines(outcome: dict[str, Any] | None) -> list[str]:
+    """Per step: what alice's and bob's sockets heard, and whether REST agrees."""
+    if not outcome:
+        return ["  distinct users: not run"]
+    batches = outcome.get("batches", [])
+    lines = [
+        f"  distinct users (tagsChanged, alice + bob): as expected {outcome.get('as_expected')}, "
+        f"socket == REST at every step {outcome.get('agreed')}; batches "
+        + ", ".join(
+            f"{b['groups']} groups/{b['membership']} membership/{b['sql']} SQL" for b in batches
+        )
+    ]
+    for step in outcome.get("steps", []):
+        heard = []
+        for name in ("alice", "bob"):
+            user = step.get(name)
+            if user is None:
+                continue
+            events = ", ".join(f"{e.get('kind') or e.get('type')} {e['ms']:.0f} ms"
+                               for e in user["events"]) or "nothing"  # fmt: skip
+            verdict = (
+                "= REST"
+                if user["agrees"]
+                else (f"socket only {user['only_socket']}, REST only {user['only_rest']}")
+            )
+            heard.append(f"{name}: {events} ({verdict})")
+        failed = f" WRITE FAILED {step['write_error']['cause']}" if "write_error" in step else ""
+        lines.append(f"    {step['step']}:{failed} " + "; ".join(heard))
+    for what in ("why", "error"):
+        if what in outcome:
+            lines.append(f"    {what}: {outcome[what]}")
+    lines += [f"    log {r['level']}: {r['message'][:200]}" for r in outcome.get("log", [])]
     return lines
 
 
