@@ -19,18 +19,21 @@ management command) loads the project's schema the first time a model signal fir
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 
 from schema_gen import Endpoint
 from schema_gen.introspection import instantiate, introspecting
 
 from ..api.prefetch import related_lookups
 from ..registry import load_project_schema
+from .reads import models_read
 
 __all__ = ["LIVE", "LiveRegistry", "model_label"]
 
@@ -49,6 +52,9 @@ class LiveRegistry:
         self.endpoints: list[Endpoint] = []
         self._dependents: dict[type, set[tuple[type[models.Model], str]]] = defaultdict(set)
         self._roots: set[type] = set()
+        #: label of a model a root's queryset reads (joins, subqueries) -> labels of the
+        #: roots whose *visibility* its rows decide, where no representation shows it
+        self._gates: dict[str, set[str]] = defaultdict(set)
         self._loaded = False
         self._lock = threading.Lock()
 
@@ -63,7 +69,41 @@ class LiveRegistry:
                 related = _follow(endpoint.model, path)
                 if related is not None:
                     self._dependents[related].add((endpoint.model, path))
+        for endpoint in endpoints:
+            if endpoint.model is not None:
+                self.add_gates(endpoint.model, _list_reads(endpoint))
         self._loaded = True
+
+    def add_gates(self, root: type[models.Model], labels: Iterable[str]) -> None:
+        """Models whose rows ``root``'s queryset reads: their changes may show or hide
+        ``root`` objects (an object permission row, a share, a membership).
+
+        Those the representation shows already announce the roots they affect
+        (:meth:`affected`); the others — django-guardian's permission rows, a sharing
+        table — are *gates*: a change of one brings the hub to resynchronise the
+        root's groups (:meth:`gated`). Called with what the mock request's queryset
+        reads when the schema is built, and with each group's real membership SQL.
+        """
+        root_label = model_label(root)
+        shown = {
+            model_label(model)
+            for model, paths in self._dependents.items()
+            if any(r is root for r, _ in paths)
+        }
+        for label in set(labels) - shown - {root_label}:
+            self._gates[label].add(root_label)
+
+    def add_gates_of(self, queryset: models.QuerySet) -> None:
+        """:meth:`add_gates` for what ``queryset`` (a subscriber's list) reads."""
+        try:
+            sql = str(queryset.query)
+        except Exception:  # EmptyResultSet: reads nothing
+            return
+        self.add_gates(queryset.model, models_read([sql]) or ())
+
+    def gated(self, labels: Iterable[str]) -> set[str]:
+        """The roots (labels) whose visibility a change of these models may change."""
+        return {root for label in labels for root in tuple(self._gates.get(label, ()))}
 
     def ensure_loaded(self) -> None:
         """Build the project's schema once if no ``build_schema`` ran in this process."""
@@ -87,7 +127,11 @@ class LiveRegistry:
     def watches(self, model: type[models.Model]) -> bool:
         """Whether a change of a ``model`` row may matter to some subscriber."""
         self.ensure_loaded()
-        return model in self._roots or model in self._dependents
+        return (
+            model in self._roots
+            or model in self._dependents
+            or model._meta.label_lower in self._gates
+        )
 
     def is_root(self, model: type[models.Model]) -> bool:
         return model in self._roots
@@ -121,6 +165,33 @@ def _paths(endpoint: Endpoint) -> set[str]:
         meta = getattr(serializer_class, "Meta", None)
         paths |= set(getattr(meta, "live_depends_on", ()))
     return paths
+
+
+def _list_reads(endpoint: Endpoint) -> frozenset[str]:
+    """The models the list's queryset reads, as the mock request builds it (best effort).
+
+    Only compiled, never run: any query ``get_queryset()`` would execute is refused
+    before it reaches the database (this may run inside a migration's transaction).
+    """
+    if not endpoint.has_action("list"):
+        return frozenset()
+
+    def refuse(*_: Any) -> Any:
+        raise _NotNow
+
+    try:
+        with contextlib.ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(refuse))
+            view = endpoint.view("list")
+            sql = str(view.filter_queryset(view.get_queryset()).query)
+    except Exception:  # needs a real user, reads the database, or returns no QuerySet
+        return frozenset()
+    return models_read([sql]) or frozenset()
+
+
+class _NotNow(Exception):
+    """A query the build-time look at ``get_queryset()`` refuses to run."""
 
 
 def _follow(model: Any, path: str) -> type[models.Model] | None:

@@ -36,6 +36,7 @@ from ..api.sync import run_sync
 from ..settings import live_settings
 from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials
 from .delivery import Member
+from .dependencies import LIVE
 from .dispatch import process, targets
 from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent, merged
 from .groups import Group
@@ -212,6 +213,25 @@ class Hub:
                     await process(event, concerned)
                 except Exception:  # a bug must not stop the hub
                     logger.exception("Live subscriptions failed to process a change")
+            await self._reopen_gates(changed)
+
+    async def _reopen_gates(self, changed: set[str]) -> None:
+        """Resynchronise the groups whose visibility rows of ``changed`` decide.
+
+        A permission row (django-guardian's), a share or a membership that no
+        representation shows names no object of the group's model, so the group
+        cannot tell which of its objects it concerns: each such group is brought to a
+        fresh snapshot (ADDED for what it may now see, REMOVED for what it may not).
+        """
+        roots = LIVE.gated(changed)
+        if not roots:
+            return
+        for group in list(self.groups.values()):
+            if group.model in roots:
+                try:
+                    await group.resync()
+                except Exception:  # a bug must not stop the hub
+                    logger.exception("Resynchronising %s failed", group.field.name)
 
     async def _next_event(self) -> Any:
         if self._held is not None:

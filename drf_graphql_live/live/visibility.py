@@ -28,6 +28,7 @@ from ..api.representation import to_json
 from ..api.request import OperationRequest
 from ..api.viewsets import run_view
 from ..exceptions import to_graphql_error
+from .dependencies import LIVE
 
 __all__ = [
     "AccessLost",
@@ -194,7 +195,9 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
-            objects = _visible(view, view.filter_queryset(view.get_queryset()))
+            queryset = view.filter_queryset(view.get_queryset())
+            LIVE.add_gates_of(queryset)  # the rows that decide what this user sees
+            objects = _visible(view, queryset)
         rendered = _rendered(view, objects)
         return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
 

@@ -1,0 +1,119 @@
+"""Rows that decide who sees an object, without being shown, still reach subscribers.
+
+paperless-ngx shows a tag to a user when a django-guardian permission row says so:
+granting or revoking that row changes the user's REST list, yet names no tag and no
+representation shows it. Here the same shape: a project is visible to whoever commented
+on one of its tasks, and no representation of a project shows comments. A comment must
+give its author ADDED, deleting it REMOVED, and nobody else hears anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.layers import channel_layers
+from django.contrib.auth import get_user_model
+from django.core.asgi import get_asgi_application
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.routers import SimpleRouter
+
+from drf_graphql_live import build_schema
+from drf_graphql_live.asgi import live_application
+from drf_graphql_live.live.dependencies import LIVE
+from drf_graphql_live.live.hub import Hub
+from drf_graphql_live.testing import GraphQLWSClient
+from sample_site.board.models import Comment, Project, Task
+from tests.live.test_subscriptions import orm
+
+User = get_user_model()
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class AssignedProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name"]
+
+
+class AssignedProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """The projects where the user commented: visibility through a row not shown."""
+
+    serializer_class = AssignedProjectSerializer
+    pagination_class = None
+    filter_backends: list[type] = []
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        return (
+            Project.objects.filter(tasks__comments__author=self.request.user)
+            .distinct()
+            .order_by("id")
+        )
+
+
+router = SimpleRouter()
+router.register("assigned", AssignedProjectViewSet, basename="assignment")
+ASSIGNED = "subscription { assignedChanged { kind id node { name } } }"
+
+
+@pytest.fixture(scope="module")
+def application() -> Any:
+    return live_application(build_schema(router), get_asgi_application())
+
+
+@pytest.fixture(autouse=True)
+async def fresh_hub():
+    channel_layers.backends.clear()
+    yield
+    await Hub.for_running_loop().close()
+    channel_layers.backends.clear()
+
+
+def socket(application: Any, token: str) -> GraphQLWSClient:
+    return GraphQLWSClient(application, {"Authorization": f"Token {token}"})
+
+
+async def test_a_row_that_decides_visibility_adds_and_removes(application):
+    def setup() -> tuple[Any, ...]:
+        ann, ben = (User.objects.create_user(n, password="x") for n in ("ann", "ben"))
+        project = Project.objects.create(name="Gated")
+        task = Task.objects.create(project=project, title="t")
+        Comment.objects.create(task=task, author=ann, body="first")
+        return project, task, ben, *(Token.objects.create(user=u).key for u in (ann, ben))
+
+    project, task, ben, ann_token, ben_token = await orm(setup)()
+    async with socket(application, ann_token) as a, socket(application, ben_token) as b:
+        assert await a.acknowledged()
+        assert await b.acknowledged()
+        await a.subscribe(ASSIGNED)
+        b_op = await b.subscribe(ASSIGNED)
+        await b.assert_nothing(0.3)
+        # a comment row: the event names a comment (and its task), never a project
+        comment = await orm(lambda: Comment.objects.create(task=task, author=ben, body="me"))()
+        added = (await b.receive_next(b_op))["data"]["assignedChanged"]
+        assert (added["kind"], added["id"], added["node"]) == (
+            "ADDED",
+            str(project.pk),
+            {"name": "Gated"},
+        )
+        await orm(comment.delete)()
+        removed = (await b.receive_next(b_op))["data"]["assignedChanged"]
+        assert (removed["kind"], removed["id"], removed["node"]) == (
+            "REMOVED",
+            str(project.pk),
+            None,
+        )
+        await a.assert_nothing(0.3)  # ann saw the project throughout: nothing to say
+        await b.assert_nothing()
+    assert "board.project" in LIVE.gated({"board.comment"})
+
+
+def test_rows_a_representation_shows_are_not_gates():
+    """What a representation shows announces its roots itself: no resynchronisation."""
+    from sample_site.board.serializers import TaskSerializer  # noqa: F401  (registered)
+
+    LIVE.ensure_loaded()
+    assert "board.task" not in LIVE.gated({"auth.user", "board.project", "board.comment"})
