@@ -72,6 +72,8 @@ def models_read(sqls: Iterable[str]) -> frozenset[str] | None:
 def _tables() -> dict[str, frozenset[str]]:
     tables: dict[str, frozenset[str]] = {}
     for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy:  # its table is its concrete model's (Token, not TokenProxy)
+            continue
         labels = {model._meta.label_lower}
         if model._meta.auto_created:  # an m2m's through table
             labels |= {

@@ -117,3 +117,37 @@ def test_rows_a_representation_shows_are_not_gates():
 
     LIVE.ensure_loaded()
     assert "board.task" not in LIVE.gated({"auth.user", "board.project", "board.comment"})
+
+
+class MemberTokenProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """Projects with a member holding an API token: needs no user to build its query."""
+
+    serializer_class = AssignedProjectSerializer
+    queryset = Project.objects.filter(members__auth_token__isnull=False).distinct()
+
+
+class TouchesTheDatabaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """A ``get_queryset()`` that writes a row and reads ids to build itself."""
+
+    serializer_class = AssignedProjectSerializer
+
+    def get_queryset(self) -> Any:
+        Project.objects.create(name="written while building")
+        return Project.objects.filter(pk__in=list(Task.objects.values_list("project_id")))
+
+
+def test_a_writer_process_knows_the_gates_from_the_schema_alone():
+    """A process that serves no subscription (a REST worker) must still announce gate
+    rows: the list's query, compiled with the mock request when the schema is built."""
+    gates = SimpleRouter()
+    gates.register("member-token-projects", MemberTokenProjectViewSet, basename="mtp")
+    build_schema(gates)
+    assert "board.project" in LIVE.gated({"authtoken.token"})
+    assert LIVE.watches(Token)
+
+
+def test_the_build_time_look_at_a_queryset_never_runs_a_query():
+    touches = SimpleRouter()
+    touches.register("touches", TouchesTheDatabaseViewSet, basename="touches")
+    build_schema(touches)  # its get_queryset's queries are refused: no gate, no error
+    assert not Project.objects.filter(name="written while building").exists()

@@ -30,3 +30,11 @@ def test_building_without_a_query_reads_nothing():
 
 def test_a_table_no_model_owns_cannot_be_kept():
     assert models_read(['SELECT 1 FROM "somebody_elses_table"']) is None
+
+
+def test_a_table_is_named_after_its_concrete_model_not_a_proxy():
+    """DRF's ``TokenProxy`` shares ``authtoken_token``: a change is announced as a Token's."""
+    from rest_framework.authtoken.models import Token
+
+    sql = str(Token.objects.filter(user__username="x").query)
+    assert models_read([sql]) == {"authtoken.token", "auth.user"}
