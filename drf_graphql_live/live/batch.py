@@ -76,10 +76,14 @@ class GroupCache:
     render_key: Hashable | None = None
     #: which of the view's permission checks run at each change, decided with the view
     permissions: PermissionChecks | None = None
+    #: this group's entry in the evaluations, refilled at each: one object per group for
+    #: its lifetime instead of one per change (those reached the old generation)
+    entry: _Entry | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
         self.render_key, self.permissions, self.reads = None, None, frozenset()
+        self.entry = None
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -180,7 +184,13 @@ def _prepare(work: Work[Any], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
-        entries.append(_Entry(index, operation, cache, pks, cache.view))
+        entry = cache.entry
+        if entry is None:
+            entry = cache.entry = _Entry(index, operation, cache, pks, cache.view)
+        else:
+            entry.index, entry.operation, entry.pks = index, operation, pks
+            entry.view, entry.visible = cache.view, _NONE
+        entries.append(entry)
     return entries
 
 
