@@ -42,7 +42,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +49,11 @@ import httpx
 import redis
 
 from benchmarks.run import (
-    RESULTS,
-    ROOT,
     Bench,
     _fmt,
     _free_port,
-    _raise_fd_limit,
     _stop,
-    code_version,
-    machine,
+    new_report,
 )
 
 #: commands this module sends to Redis itself: not the benchmark's
@@ -344,24 +339,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    RESULTS.mkdir(exist_ok=True)
-    out = Path(args.out) if args.out else RESULTS / f"{stamp}-resume.json"
-    logdir = (out.parent if args.out else RESULTS) / f"logs-{stamp}"
-    logdir.mkdir(parents=True, exist_ok=True)
-    limits = _raise_fd_limit()
-    report: dict[str, Any] = {
-        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.resume", *sys.argv[1:]]),
-        "started": stamp,
-        "machine": machine(),
-        "head": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),
-        "code": code_version(),
-        "fd_limit": limits,
-        "results": [],
-        "bounded": [],
-    }
+    _stamp, out, logdir, report = new_report("benchmarks.resume", args.out, "-resume")
+    report["bounded"] = []
     bound_users = [args.bound_users] if args.bound_seconds else []
     with (
         tempfile.TemporaryDirectory(prefix="dgl-resume-") as tmp,

@@ -527,29 +527,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+def new_report(
+    module: str, out_arg: str | None, suffix: str = ""
+) -> tuple[str, Path, Path, dict[str, Any]]:
+    """(stamp, results path, log directory, report header) a benchmark command starts with.
+
+    Raises the fd limit (``report["fd_limit"]``); logs go next to an ``--out`` elsewhere
+    (a test's temporary directory), else in results/.
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(exist_ok=True)
-    out = Path(args.out) if args.out else RESULTS / f"{stamp}.json"
-    # Logs next to an --out elsewhere (a test's temporary directory), else in results/.
-    logdir = (out.parent if args.out else RESULTS) / f"logs-{stamp}"
+    out = Path(out_arg) if out_arg else RESULTS / f"{stamp}{suffix}.json"
+    logdir = (out.parent if out_arg else RESULTS) / f"logs-{stamp}"
     logdir.mkdir(parents=True, exist_ok=True)
-    limits = _raise_fd_limit()
-    need = max(args.subscribers) + 64
-    if limits[0] < need:
-        print(f"warning: RLIMIT_NOFILE is {limits}; {need} descriptors are needed", file=sys.stderr)
     report: dict[str, Any] = {
-        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *sys.argv[1:]]),
+        "command": " ".join([Path(sys.executable).name, "-m", module, *sys.argv[1:]]),
         "started": stamp,
         "machine": machine(),
         "head": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip(),
         "code": code_version(),
-        "fd_limit": limits,
+        "fd_limit": _raise_fd_limit(),
         "results": [],
     }
+    return stamp, out, logdir, report
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    stamp, out, logdir, report = new_report("benchmarks.run", args.out)
+    limits, need = report["fd_limit"], max(args.subscribers) + 64
+    if limits[0] < need:
+        print(f"warning: RLIMIT_NOFILE is {limits}; {need} descriptors are needed", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="dgl-bench-") as tmp:
         bench = Bench(args, Path(tmp), logdir)
         report["prep"] = prep = bench.prepare()

@@ -46,7 +46,6 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
-from .dependencies import LIVE
 from .lateral import Term, statements
 from .permission_checks import PermissionChecks
 from .reads import QueryRecorder, models_read, recording
@@ -247,7 +246,6 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
             _say_once(type(entry.view), "its get_queryset() does not return a QuerySet")
             return None
         sql, params = queryset.query.sql_with_params()
-    LIVE.add_gates(queryset.model, models_read([sql]) or ())  # rows that show or hide
     statement = (queryset.db, sql, tuple(params))
     reads = models_read(counter.sqls)
     if reads is not None:  # rebuilt when a change of one of these models comes (hub)

@@ -19,21 +19,20 @@ management command) loads the project's schema the first time a model signal fir
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connections, models
+from django.db import models
 
 from schema_gen import Endpoint
 from schema_gen.introspection import instantiate, introspecting
 
 from ..api.prefetch import related_lookups
 from ..registry import load_project_schema
-from .reads import models_read
+from .reads import models_read, recording
 
 __all__ = ["LIVE", "LiveRegistry", "model_label"]
 
@@ -82,7 +81,8 @@ class LiveRegistry:
         (:meth:`affected`); the others — django-guardian's permission rows, a sharing
         table — are *gates*: a change of one brings the hub to resynchronise the
         root's groups (:meth:`gated`). Called with what the mock request's queryset
-        reads when the schema is built, and with each group's real membership SQL.
+        reads when the schema is built, and with each group's own queryset when it is
+        primed or resynchronised (:func:`~.visibility.snapshot`).
         """
         root_label = model_label(root)
         shown = {
@@ -180,9 +180,7 @@ def _list_reads(endpoint: Endpoint) -> frozenset[str]:
         raise _NotNow
 
     try:
-        with contextlib.ExitStack() as stack:
-            for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(refuse))
+        with recording(refuse):
             view = endpoint.view("list")
             sql = str(view.filter_queryset(view.get_queryset()).query)
     except Exception:  # needs a real user, reads the database, or returns no QuerySet

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -28,8 +28,9 @@ __all__ = ["QueryRecorder", "models_read", "recording"]
 
 
 @contextlib.contextmanager
-def recording(counter: QueryRecorder) -> Iterator[None]:
-    """Count the queries run on any database while building a queryset."""
+def recording(counter: Callable[..., Any]) -> Iterator[None]:
+    """``counter`` (an execute wrapper: a :class:`QueryRecorder`, or one that refuses)
+    sees every query run on any database while building a queryset."""
     with contextlib.ExitStack() as stack:
         for connection in connections.all():
             stack.enter_context(connection.execute_wrapper(counter))

@@ -192,11 +192,11 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
     """
 
     def current(view: GenericViewSet) -> list[tuple[str, Any]]:
+        queryset = view.filter_queryset(view.get_queryset())
+        LIVE.add_gates_of(queryset)  # the rows that decide what this user sees
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
-            queryset = view.filter_queryset(view.get_queryset())
-            LIVE.add_gates_of(queryset)  # the rows that decide what this user sees
             objects = _visible(view, queryset)
         rendered = _rendered(view, objects)
         return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]

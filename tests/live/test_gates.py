@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
 from django.core.asgi import get_asgi_application
 from rest_framework import permissions, serializers, viewsets
@@ -22,10 +21,9 @@ from rest_framework.routers import SimpleRouter
 from drf_graphql_live import build_schema
 from drf_graphql_live.asgi import live_application
 from drf_graphql_live.live.dependencies import LIVE
-from drf_graphql_live.live.hub import Hub
 from drf_graphql_live.testing import GraphQLWSClient
 from sample_site.board.models import Comment, Project, Task
-from tests.live.test_subscriptions import orm
+from tests.live.test_subscriptions import fresh_hub, orm  # noqa: F401
 
 User = get_user_model()
 
@@ -62,14 +60,6 @@ ASSIGNED = "subscription { assignedChanged { kind id node { name } } }"
 @pytest.fixture(scope="module")
 def application() -> Any:
     return live_application(build_schema(router), get_asgi_application())
-
-
-@pytest.fixture(autouse=True)
-async def fresh_hub():
-    channel_layers.backends.clear()
-    yield
-    await Hub.for_running_loop().close()
-    channel_layers.backends.clear()
 
 
 def socket(application: Any, token: str) -> GraphQLWSClient:
@@ -109,6 +99,27 @@ async def test_a_row_that_decides_visibility_adds_and_removes(application):
         await a.assert_nothing(0.3)  # ann saw the project throughout: nothing to say
         await b.assert_nothing()
     assert "board.project" in LIVE.gated({"board.comment"})
+
+
+async def test_a_detail_subscriber_whose_access_goes_hears_removed(application):
+    def setup() -> tuple[Any, ...]:
+        ben = User.objects.create_user("ben-detail", password="x")
+        project = Project.objects.create(name="Gated detail")
+        task = Task.objects.create(project=project, title="t")
+        comment = Comment.objects.create(task=task, author=ben, body="mine")
+        return project, comment, Token.objects.create(user=ben).key
+
+    project, comment, token = await orm(setup)()
+    async with socket(application, token) as b:
+        assert await b.acknowledged()
+        op = await b.subscribe(
+            "subscription($id: ID!) { assignmentChanged(id: $id) { kind id } }",
+            {"id": str(project.pk)},
+        )
+        await b.assert_nothing(0.3)
+        await orm(comment.delete)()  # ben's only comment on it: the project is gone for him
+        removed = (await b.receive_next(op))["data"]["assignmentChanged"]
+        assert removed == {"kind": "REMOVED", "id": str(project.pk)}
 
 
 def test_rows_a_representation_shows_are_not_gates():
