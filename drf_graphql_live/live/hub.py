@@ -15,8 +15,9 @@ rendering per group), which write to their sockets directly
 Events are processed in the order the layer delivers them, so the events for one
 object reach each subscriber in commit order; updates that queued up while the hub
 was busy are processed in one pass (:func:`~drf_graphql_live.live.events.merged`), so
-a hub that falls behind catches up instead of falling further behind. A heartbeat through the
-layer detects lost messages (:mod:`~drf_graphql_live.live.heartbeat`); every group is then
+a hub that falls behind catches up instead of falling further behind. A reconnection of the
+layer's Redis subscription, or a heartbeat through the layer that went missing, says
+messages may have been lost (:mod:`~drf_graphql_live.live.heartbeat`); every group is then
 resynchronised.
 """
 
@@ -40,7 +41,7 @@ from .dependencies import LIVE
 from .dispatch import process, targets
 from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent, merged
 from .groups import Group
-from .heartbeat import HEARTBEAT_SECONDS, GapDetector
+from .heartbeat import HEARTBEAT_SECONDS, GapDetector, ReconnectWatch
 from .keys import group_key
 from .render import LiveDocument, Start
 from .resume import missed_since
@@ -78,6 +79,7 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self._started = asyncio.Lock()
         self._gap = GapDetector()
+        self._reconnects = ReconnectWatch(self._reconnected)
         self.store: ResumeStore | None = None  # where groups' resume logs live
 
     @classmethod
@@ -142,6 +144,7 @@ class Hub:
             self.store = resume_store()
             self.channel = await layer.new_channel("dgl-hub.")
             await layer.group_add(CHANGES_GROUP, self.channel)
+            self._reconnects.watch(layer)
             self._tasks = [
                 asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
@@ -176,6 +179,10 @@ class Hub:
                 self._events.put_nowait(CredentialsChange.from_message(message))
             elif message.get("type") == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
                 self._events.put_nowait(RESYNC)
+
+    def _reconnected(self) -> None:
+        if self._gap.reconnected():
+            self._events.put_nowait(RESYNC)
 
     async def _heartbeat(self, layer: Any) -> None:
         """Send ourselves a message every HEARTBEAT_SECONDS through the layer.
