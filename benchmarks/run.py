@@ -167,13 +167,14 @@ class Bench:
         command = [
             sys.executable, "-m", "uvicorn", "benchmarks.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-            "--log-level", "warning", "--no-access-log",
+            "--log-level", "warning", "--no-access-log", "--ws", self.args.ws,
         ]  # fmt: skip
         log = open(self.logdir / f"{name}.server.log", "w")
         process = subprocess.Popen(
             command, cwd=ROOT, env=self._env(
                 SQLITE_PATH=str(db), BENCH_MODE=mode, BENCH_CONTROL_PORT=str(control_port),
-                BENCH_GC=self.args.gc, **self.server_env,
+                BENCH_GC=self.args.gc, DGL_GC_FREEZE="1" if self.args.gc == "default" else "0",
+                **self.server_env,
             ),
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -208,7 +209,7 @@ class Bench:
         wr_out = self.workdir / f"{name}.writer.json"
         config = {"mode": mode, "mix": mix, "users": users, "subscribers": n,
                   "projects": a.projects if users == "projects" else None, "changes": a.changes,
-                  "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "writes": a.writes,
+                  "rate": a.rate, "tasks": a.tasks, "gc": a.gc, "ws": a.ws, "writes": a.writes,
                   "code": code_version(), "cursor": cursor}  # fmt: skip
         started = time.monotonic()
         background = _background_cpu()
@@ -508,8 +509,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-subscribers", type=int, default=1000, help="N when profiling")
     parser.add_argument("--writes", choices=["control", "rest"], default="control",
                         help="ORM via the control port, or REST PATCH")  # fmt: skip
-    parser.add_argument("--gc", choices=["default", "freeze", "off"], default="default",
-                        help="server's cyclic GC once warmed up: an experiment knob")  # fmt: skip
+    parser.add_argument("--gc", choices=["default", "cpython", "freeze", "off"],
+                        default="default",
+                        help="server's cyclic GC: sample_site's GC_FREEZE (default), "
+                        "CPython's as is, or experiments once warmed up (gc.freeze() once, "
+                        "or off)")  # fmt: skip
+    parser.add_argument("--ws", default="auto",
+                        help="uvicorn's WebSocket implementation (its --ws): auto, "
+                        "websockets, websockets-sansio")  # fmt: skip
     parser.add_argument("--out", help="results JSON (default benchmarks/results/<ts>.json)")
     args = parser.parse_args(argv)
     if args.quick:

@@ -163,4 +163,8 @@ REST_FRAMEWORK = {
 DRF_GRAPHQL_LIVE = {
     "SCHEMA": "sample_site.schema.schema",
     "GRAPHIQL_ASSETS_DIR": REPO_ROOT / "node_modules",
+    # What we recommend to a process that holds many sockets (README "Performance"):
+    # full collections stop rescanning the sockets' objects. DGL_GC_FREEZE=0 turns it
+    # off (benchmarks/run.py --gc cpython measures the difference).
+    "GC_FREEZE": os.environ.get("DGL_GC_FREEZE", "1") == "1",
 }

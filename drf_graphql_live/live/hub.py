@@ -35,6 +35,7 @@ from channels.layers import get_channel_layer
 from ..api.request import OperationRequest
 from ..api.sync import run_sync
 from ..settings import live_settings
+from .collector import Freezer
 from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials
 from .delivery import Member
 from .dependencies import LIVE
@@ -80,6 +81,8 @@ class Hub:
         self._started = asyncio.Lock()
         self._gap = GapDetector()
         self._reconnects = ReconnectWatch(self._reconnected)
+        #: Setting GC_FREEZE: long-lived objects out of the full collections' scans.
+        self._freezer = Freezer() if live_settings.GC_FREEZE else None
         self.store: ResumeStore | None = None  # where groups' resume logs live
 
     @classmethod
@@ -121,6 +124,9 @@ class Hub:
         finally:
             group.joining -= 1
             self._forget_if_empty(group)
+        if self._freezer is not None:
+            self._freezer.joined()
+            self._refreeze_at_rest()
 
     def unsubscribe(self, subscriber: Member) -> None:
         group = subscriber.group
@@ -128,6 +134,17 @@ class Hub:
             return
         group.leave(subscriber)
         self._forget_if_empty(group)
+        if self._freezer is not None:
+            self._freezer.left()
+            self._refreeze_at_rest()
+
+    def _refreeze_at_rest(self) -> None:
+        """Refreeze (:mod:`~.collector`) if due and nothing waits to be dispatched."""
+        freezer = self._freezer
+        if freezer is None or not freezer.due():
+            return
+        if self._events.empty() and self._held is None:
+            freezer.refreeze(sum(len(g.subscribers) for g in self.groups.values()))
 
     def _forget_if_empty(self, group: Group) -> None:
         if not group.subscribers and not group.joining and self.groups.get(group.key) is group:
@@ -244,6 +261,7 @@ class Hub:
         if self._held is not None:
             event, self._held = self._held, None
             return event
+        self._refreeze_at_rest()  # due while the hub was busy
         return await self._events.get()
 
     def _queued_updates(self, event: ChangeEvent) -> list[ChangeEvent]:
