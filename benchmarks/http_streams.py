@@ -169,7 +169,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     # what benchmarks.run.Bench reads
-    args.database, args.gc, args.tasks, args.projects = "sqlite", "default", 50, 50
+    args.database, args.gc, args.ws, args.tasks, args.projects = "sqlite", "default", "auto", 50, 50
     args.users, args.subscribers_list = ["one"], [args.subscribers]
     return args
 

@@ -331,7 +331,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.bound_layers = [layer for layer in args.bound_layers.split(",") if layer]
     # what benchmarks.run's Bench reads
     args.modes, args.mixes, args.projects = ["ours"], ["same"], 50
-    args.writes, args.gc = "control", "default"
+    args.writes, args.gc, args.ws = "control", "default", "auto"
     if args.database == "env" and not os.environ.get("DATABASE_URL"):
         parser.error("--database env needs DATABASE_URL")
     return args
