@@ -38,10 +38,8 @@ class Freezer:
         self.frozen = 0  # subscriptions at the last refreeze
         self.changed = 0  # subscriptions joined or left since
 
-    def joined(self) -> None:
-        self.changed += 1
-
-    def left(self) -> None:
+    def came_or_went(self) -> None:
+        """A subscription joined (unfrozen objects) or left (frozen ones, maybe garbage)."""
         self.changed += 1
 
     def due(self) -> bool:

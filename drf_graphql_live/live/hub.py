@@ -125,7 +125,7 @@ class Hub:
             group.joining -= 1
             self._forget_if_empty(group)
         if self._freezer is not None:
-            self._freezer.joined()
+            self._freezer.came_or_went()
             self._refreeze_at_rest()
 
     def unsubscribe(self, subscriber: Member) -> None:
@@ -135,7 +135,7 @@ class Hub:
         group.leave(subscriber)
         self._forget_if_empty(group)
         if self._freezer is not None:
-            self._freezer.left()
+            self._freezer.came_or_went()
             self._refreeze_at_rest()
 
     def _refreeze_at_rest(self) -> None:
