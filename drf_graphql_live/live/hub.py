@@ -57,6 +57,8 @@ HEARTBEAT_TYPE = "dgl.heartbeat"
 RESYNC = object()
 #: Queued updates processed in one pass at most (each group re-checks them together).
 MERGE_MAX = 100
+#: What closing waits, at most, for the hub's tasks to end and its channel to leave.
+CLOSE_SECONDS = 10.0
 
 
 class Hub:
@@ -336,16 +338,31 @@ class Hub:
             await group.resync()
 
     async def close(self) -> None:
-        """Stop listening (tests; a server process simply exits)."""
+        """Stop listening (tests; a server process simply exits).
+
+        Bounded: every task is cancelled at once and given :data:`CLOSE_SECONDS`, as is
+        leaving the group and closing the store. A cancelled ``receive`` of
+        channels-redis' pub/sub layer unsubscribes from Redis under its shard's lock;
+        awaited one task at a time, with no bound, that hung a test run's teardown for
+        good (one run in two of a sequence of the live tests on Redis).
+        """
         for task in self._tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=CLOSE_SECONDS)
+            if pending:
+                logger.warning("Hub tasks still running after close: %s", pending)
         layer = get_channel_layer(live_settings.CHANNEL_LAYER)
         if layer is not None and self.channel is not None:
-            await layer.group_discard(CHANGES_GROUP, self.channel)
+            try:
+                await asyncio.wait_for(
+                    layer.group_discard(CHANGES_GROUP, self.channel), CLOSE_SECONDS
+                )
+            except TimeoutError:
+                logger.warning("The hub's channel did not leave its group in %ss", CLOSE_SECONDS)
         self.channel = None
         close_store = getattr(self.store, "close", None)
         if close_store is not None:
-            await close_store()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(close_store(), CLOSE_SECONDS)
         self.store = None

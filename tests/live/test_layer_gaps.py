@@ -10,11 +10,8 @@ no message): only the resynchronisation can bring it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,7 +19,6 @@ from channels.layers import channel_layers, get_channel_layer
 from redis import asyncio as aioredis
 
 from drf_graphql_live.live.heartbeat import GapDetector
-from drf_graphql_live.live.hub import Hub
 from sample_site.board.models import Task
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
@@ -30,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-async def pubsub_layer(settings: Any, redis_url: str) -> AsyncIterator[None]:
+def pubsub_layer(settings: Any, redis_url: str) -> None:
     """channels-redis' pub/sub layer, on a prefix of this test's own."""
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -39,11 +35,6 @@ async def pubsub_layer(settings: Any, redis_url: str) -> AsyncIterator[None]:
         }
     }
     channel_layers.backends.clear()
-    yield
-    # Closed here, bounded: after a failure mid-test, closing the hub's Redis channel
-    # could wait for ever, and one failed test must not hang the suite.
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(Hub.for_running_loop().close(), 10)
 
 
 async def kill_connection(redis_url: str, connection: Any) -> None:
