@@ -126,9 +126,7 @@ class Hub:
         finally:
             group.joining -= 1
             self._forget_if_empty(group)
-        if self._freezer is not None:
-            self._freezer.came_or_went()
-            self._refreeze_at_rest()
+        self._came_or_went()
 
     def unsubscribe(self, subscriber: Member) -> None:
         group = subscriber.group
@@ -136,6 +134,9 @@ class Hub:
             return
         group.leave(subscriber)
         self._forget_if_empty(group)
+        self._came_or_went()
+
+    def _came_or_went(self) -> None:
         if self._freezer is not None:
             self._freezer.came_or_went()
             self._refreeze_at_rest()
@@ -239,25 +240,12 @@ class Hub:
                     await process(event, concerned)
                 except Exception:  # a bug must not stop the hub
                     logger.exception("Live subscriptions failed to process a change")
-            await self._reopen_gates(changed)
-
-    async def _reopen_gates(self, changed: set[str]) -> None:
-        """Resynchronise the groups whose visibility rows of ``changed`` decide.
-
-        A permission row (django-guardian's), a share or a membership that no
-        representation shows names no object of the group's model, so the group
-        cannot tell which of its objects it concerns: each such group is brought to a
-        fresh snapshot (ADDED for what it may now see, REMOVED for what it may not).
-        """
-        roots = LIVE.gated(changed)
-        if not roots:
-            return
-        for group in list(self.groups.values()):
-            if group.model in roots:
-                try:
-                    await group.resync()
-                except Exception:  # a bug must not stop the hub
-                    logger.exception("Resynchronising %s failed", group.field.name)
+            # A permission row (django-guardian's), a share or a membership that no
+            # representation shows names no object of the group's model, so the group
+            # cannot tell which of its objects it concerns: a fresh snapshot (ADDED for
+            # what it may now see, REMOVED for what it may not).
+            if roots := LIVE.gated(changed):
+                await self._resync(roots)
 
     async def _next_event(self) -> Any:
         if self._held is not None:
@@ -333,9 +321,16 @@ class Hub:
                 except Exception:  # the store is down: a resume may find the log expired
                     logger.warning("Keeping resume logs alive failed", exc_info=True)
 
-    async def _resync(self) -> None:
+    async def _resync(self, roots: set[str] | None = None) -> None:
+        """Bring every group (of the ``roots`` models only, if given) to a fresh snapshot:
+        after a channel-layer gap, or a change of rows that decide visibility (gates)."""
         for group in list(self.groups.values()):
-            await group.resync()
+            if roots is not None and group.model not in roots:
+                continue
+            try:
+                await group.resync()
+            except Exception:  # a bug must not stop the hub, nor the other groups
+                logger.exception("Resynchronising %s failed", group.field.name)
 
     async def close(self) -> None:
         """Stop listening (tests; a server process simply exits).

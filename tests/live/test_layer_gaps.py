@@ -10,6 +10,8 @@ no message): only the resynchronisation can bring it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
 from typing import Any
@@ -18,7 +20,9 @@ import pytest
 from channels.layers import channel_layers, get_channel_layer
 from redis import asyncio as aioredis
 
+from drf_graphql_live.live import hub as hub_module
 from drf_graphql_live.live.heartbeat import GapDetector
+from drf_graphql_live.live.hub import Hub
 from sample_site.board.models import Task
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
@@ -99,3 +103,25 @@ def test_heartbeats_lost_in_a_reconnection_do_not_start_another_gap(caplog):
         "Channel layer gap",
         "Channel layer back after a gap of about 1.0s",
     ]
+
+
+async def test_closing_a_hub_whose_task_will_not_end_is_bounded(monkeypatch, caplog):
+    """What a cancelled ``receive`` waiting on Redis did: closing waited for it for good."""
+    monkeypatch.setattr(hub_module, "CLOSE_SECONDS", 0.2)
+    released = asyncio.Event()
+
+    async def stubborn() -> None:  # shrugs off cancellation until released
+        while not released.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await released.wait()
+
+    hub = Hub()
+    hub._tasks = [task := asyncio.create_task(stubborn())]
+    await asyncio.sleep(0)
+    closing = asyncio.create_task(hub.close())
+    done, _ = await asyncio.wait({closing}, timeout=10)  # not cancelled: it would swallow it
+    released.set()  # whatever happened, let both end
+    await task
+    await closing
+    assert closing in done
+    assert any("still running after close" in r.getMessage() for r in caplog.records)
