@@ -2,7 +2,7 @@
 
 Hierarchy (all are ``graphql.GraphQLError``)::
 
-    LiveGraphQLError                 code from DESIGN.md
+    LiveGraphQLError                 code from docs/DESIGN.md
     ├── (VALIDATION_ERROR)           + extensions.fields: DRF's error dict
     ├── (NOT_AUTHENTICATED)          NotAuthenticated, AuthenticationFailed
     ├── (PERMISSION_DENIED)          DRF / Django PermissionDenied

@@ -2,7 +2,7 @@
 
 Everything has a development default so ``python sample_site/manage.py runserver`` works
 out of the box (SQLite + in-memory channel layer). Two environment variables switch
-it to the multi-process setup described in DESIGN.md ("Scale-out"):
+it to the multi-process setup described in docs/DESIGN.md ("Scale-out"):
 
 - ``DATABASE_URL``: any database dj-database-url understands (PostgreSQL in practice);
 - ``REDIS_URL``: use channels-redis so changes made in one process (a management

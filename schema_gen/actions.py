@@ -1,4 +1,4 @@
-"""Root fields for a viewset's custom ``@action`` routes, as DESIGN.md names them.
+"""Root fields for a viewset's custom ``@action`` routes, as docs/DESIGN.md names them.
 
 A GET action is a query field, any other a mutation, named from the action and the
 registration (the detail singular, or the list prefix)::

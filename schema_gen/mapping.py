@@ -1,7 +1,7 @@
 """FIELD_TYPE_MAP: DRF field class -> GraphQL scalar, a plain dict users may extend.
 
 The values are what the *representation* of the field is, because a GraphQL result is
-DRF's representation unchanged (DESIGN.md): a ``DecimalField`` renders ``"12.50"``, so
+DRF's representation unchanged (docs/DESIGN.md): a ``DecimalField`` renders ``"12.50"``, so
 it is a ``String``; a ``DateTimeField`` renders DRF's formatted string, so ``String``.
 Lookup walks the field class's MRO, so a project's ``class MoneyField(DecimalField)``
 maps like its base unless it is added here::

@@ -1,6 +1,6 @@
 """Every generated GraphQL name, in one place.
 
-Names are part of the public contract (DESIGN.md): clients write them in queries and
+Names are part of the public contract (docs/DESIGN.md): clients write them in queries and
 codegen bakes them into TypeScript, so they are derived here and nowhere else::
 
     type_name(PostSerializer)            # "Post"

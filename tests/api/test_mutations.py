@@ -1,6 +1,6 @@
 """Mutations run the viewset's create / partial_update / destroy, perform_* included.
 
-Refusals come back as the codes DESIGN.md lists, with DRF's field errors for
+Refusals come back as the codes docs/DESIGN.md lists, with DRF's field errors for
 validation, and a refused mutation changes nothing.
 """
 

@@ -1,4 +1,4 @@
-"""An independent DRF project: its schema builds, its names follow DESIGN.md, and its
+"""An independent DRF project: its schema builds, its names follow docs/DESIGN.md, and its
 GraphQL answers equal its REST answers, per user."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Resuming a subscription with ``after: <cursor>``, in-process (DESIGN.md "Resume").
+"""Resuming a subscription with ``after: <cursor>``, in-process (docs/DESIGN.md "Resume").
 
 A client keeps the cursor of the last event it applied, goes away while rows are
 renamed, created, moved in and out of its filter, deleted and made private, then

@@ -1,4 +1,4 @@
-"""Generated names (DESIGN.md "Generated names"): types, enums, root fields, inputs.
+"""Generated names (docs/DESIGN.md "Generated names"): types, enums, root fields, inputs.
 
 Names are API: clients write them in queries and codegen bakes them into code. These
 tests build real schemas and read the names a client would see in the SDL.

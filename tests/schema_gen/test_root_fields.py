@@ -1,4 +1,4 @@
-"""Root fields exist only for what REST serves (DESIGN.md "Mutations"; issue 12).
+"""Root fields exist only for what REST serves (docs/DESIGN.md "Mutations"; issue 12).
 
 A viewset that refuses a method over REST (405) must not get the GraphQL field for it:
 ``http_method_names``, the router's method map and the view's ``allowed_methods`` are

@@ -1,4 +1,4 @@
-"""One viewset never takes the others down (issue 11 part A; DESIGN.md, last bullet).
+"""One viewset never takes the others down (issue 11 part A; docs/DESIGN.md, last bullet).
 
 Each case registers a small viewset the generator cannot type next to one it can,
 and checks what a client would see: the good viewset's fields in the SDL, the bad one
