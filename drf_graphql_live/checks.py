@@ -1,8 +1,10 @@
 """System checks, so a misconfiguration is reported by ``manage.py check`` with an id.
 
 drf_graphql_live.E001  DRF_GRAPHQL_LIVE has unknown keys
-drf_graphql_live.E002  the project's GraphQL schema cannot be built (or imported)
+drf_graphql_live.E002  the schema cannot be built, with ``STRICT`` on (for CI)
+drf_graphql_live.W006  the project's GraphQL schema cannot be built (or imported)
 drf_graphql_live.W001  the in-memory channel layer: changes from other processes are lost
+                       (``check --deploy`` only: one development process needs nothing else)
 drf_graphql_live.W002  no channel layer: nothing is published
 drf_graphql_live.W003  a registered viewset (or a root field of it) is left out of the schema
 drf_graphql_live.W004  the URLconf does not serve PATH: ``runserver`` and WSGI answer 404
@@ -24,6 +26,7 @@ __all__ = [
     "asgi_serves_graphql",
     "check_channel_layer",
     "check_graphql_served",
+    "check_in_memory_layer",
     "check_schema",
     "check_settings",
     "urlconf_serves_graphql",
@@ -43,48 +46,66 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 
 @checks.register()
 def check_channel_layer(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """W001/W002: live updates across processes need a shared channel layer."""
+    """W002: without a channel layer nothing is published."""
+    backend = _layer_backend()
+    if backend != "":
+        return []
+    return [
+        checks.Warning(
+            f"No channel layer {live_settings.CHANNEL_LAYER!r} in CHANNEL_LAYERS: model "
+            "changes are not published and subscriptions receive nothing.",
+            hint=(
+                'One server process: CHANNEL_LAYERS = {"default": {"BACKEND": '
+                '"channels.layers.InMemoryChannelLayer"}}; several: '
+                'channels_redis.pubsub.RedisPubSubChannelLayer (README "Deploying").'
+            ),
+            id="drf_graphql_live.W002",
+        )
+    ]
+
+
+@checks.register(deploy=True)
+def check_in_memory_layer(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """W001 (``check --deploy``): live updates across processes need a shared layer.
+
+    A deployment check, as Django's own SECURE_* ones: the in-memory layer is right for
+    one development process, so ``migrate`` and ``runserver`` do not print it (issue 24).
+    """
+    backend = _layer_backend()
+    if not backend or not backend.endswith("InMemoryChannelLayer"):
+        return []
+    return [
+        checks.Warning(
+            "The in-memory channel layer only carries changes made inside the server "
+            "process: changes from management commands, workers or other server "
+            "processes never reach subscribers.",
+            hint=(
+                "Use channels_redis.pubsub.RedisPubSubChannelLayer when more than one "
+                'process writes (README "Deploying").'
+            ),
+            id="drf_graphql_live.W001",
+        )
+    ]
+
+
+def _layer_backend() -> str | None:
+    """The configured layer's BACKEND ("" when there is none), None on bad settings."""
     try:
         alias = live_settings.CHANNEL_LAYER
     except ImproperlyConfigured:
-        return []  # E001 reports it
+        return None  # E001 reports it
     layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
-    backend = layers.get(alias, {}).get("BACKEND", "")
-    if not backend:
-        return [
-            checks.Warning(
-                f"No channel layer {alias!r} in CHANNEL_LAYERS: model "
-                "changes are not published and subscriptions receive nothing.",
-                hint=(
-                    'One server process: CHANNEL_LAYERS = {"default": {"BACKEND": '
-                    '"channels.layers.InMemoryChannelLayer"}}; several: '
-                    'channels_redis.pubsub.RedisPubSubChannelLayer (README "Deploying").'
-                ),
-                id="drf_graphql_live.W002",
-            )
-        ]
-    if backend.endswith("InMemoryChannelLayer"):
-        return [
-            checks.Warning(
-                "The in-memory channel layer only carries changes made inside the server "
-                "process: changes from management commands, workers or other server "
-                "processes never reach subscribers.",
-                hint=(
-                    "Use channels_redis.pubsub.RedisPubSubChannelLayer when more than one "
-                    'process writes (README "Deploying").'
-                ),
-                id="drf_graphql_live.W001",
-            )
-        ]
-    return []
+    return str(layers.get(alias, {}).get("BACKEND", ""))
 
 
 @checks.register()
 def check_schema(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """E002/W003: the project's schema builds, and what it had to leave out.
+    """W006 (E002 with ``STRICT``)/W003: the project's schema builds, and what it left out.
 
     The schema is the one ``export_schema`` prints (``DRF_GRAPHQL_LIVE["SCHEMA"]``, else
-    the one the ROOT_URLCONF builds); a project that builds none is not checked.
+    the one the ROOT_URLCONF builds); a project that builds none is not checked. A schema
+    that cannot be built is a warning, not an error: an error would stop ``migrate`` and
+    ``runserver`` with a SystemCheckError, and a broken schema never breaks ``migrate``.
     """
     try:
         live_settings.user_settings  # noqa: B018
@@ -93,11 +114,14 @@ def check_schema(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
     try:
         schema = load_project_schema()
     except Exception as exc:
+        level, code = (checks.ERROR, "E002") if live_settings.STRICT else (checks.WARNING, "W006")
         return [
-            checks.Error(
+            checks.CheckMessage(
+                level,
                 f"The GraphQL schema cannot be built: {type(exc).__name__}: {exc}",
-                hint="Run `manage.py export_schema` for the traceback.",
-                id="drf_graphql_live.E002",
+                hint="Run `manage.py export_schema` for the traceback; "
+                "DRF_GRAPHQL_LIVE['STRICT'] = True makes this an error (for CI).",
+                id=f"drf_graphql_live.{code}",
             )
         ]
     return [

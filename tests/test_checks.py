@@ -95,7 +95,11 @@ def test_no_channel_layer_hint_matches_the_readme_deploying_section(settings):
 
 def test_in_memory_layer_hint_matches_the_readme_deploying_section(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    [warning] = messages("drf_graphql_live.W001")
+    [warning] = [
+        m
+        for m in checks.run_checks(include_deployment_checks=True)
+        if m.id == "drf_graphql_live.W001"
+    ]
     assert "channels_redis.pubsub.RedisPubSubChannelLayer" in warning.hint
     assert "channels_redis.core" not in warning.hint
 
@@ -113,3 +117,21 @@ def test_build_schema_is_silent_when_the_app_is_installed():
     with warnings.catch_warnings():
         warnings.simplefilter("error", installed.NotInstalledWarning)
         build_schema(router)
+
+
+def test_in_memory_layer_is_not_reported_by_migrate_or_runserver(settings):
+    """W001 is a deployment check: migrations and runserver's one process do not print it."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert "drf_graphql_live.W001" not in ids()
+    assert "drf_graphql_live.W001" in ids(include_deployment_checks=True)
+
+
+@pytest.mark.django_db
+def test_a_wrong_schema_path_does_not_stop_migrate(settings, capsys):
+    """A schema that cannot be built never breaks migrate: a warning, not a SystemCheckError."""
+    from django.core.management import call_command
+
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "myproject.no_such_module.schema"}
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("check")
+    assert "drf_graphql_live.W006" in capsys.readouterr().err

@@ -38,10 +38,12 @@ def test_mask_internal_errors_follows_debug(settings):
     assert live_settings.mask_internal_errors is False
 
 
-def test_in_memory_layer_is_warned_about(settings):
+def test_in_memory_layer_is_warned_about_by_check_deploy(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    ids = [e.id for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
+    deploy = checks.run_checks(include_deployment_checks=True)
+    ids = [e.id for e in deploy if e.id.startswith("drf_graphql_live")]
     assert ids == ["drf_graphql_live.W001"]
+    assert not [e for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
     settings.CHANNEL_LAYERS = {}
     ids = [e.id for e in checks.run_checks() if e.id.startswith("drf_graphql_live")]
     assert ids == ["drf_graphql_live.W002"]
@@ -73,9 +75,11 @@ def test_left_out_viewsets_are_listed_by_the_system_check(settings):
     assert "STRICT" in messages[0].hint
 
 
-def test_schema_that_cannot_be_built_is_a_check_error(settings):
+def test_schema_that_cannot_be_built_is_a_check_warning_and_an_error_with_strict(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
     settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "tests.schemas.broken.schema"}
     messages = _live_checks()
-    assert [m.id for m in messages] == ["drf_graphql_live.E002"]
+    assert [(m.id, m.level) for m in messages] == [("drf_graphql_live.W006", checks.WARNING)]
     assert "AttributeError" in messages[0].msg
+    settings.DRF_GRAPHQL_LIVE = {"SCHEMA": "tests.schemas.broken.schema", "STRICT": True}
+    assert [(m.id, m.level) for m in _live_checks()] == [("drf_graphql_live.E002", checks.ERROR)]

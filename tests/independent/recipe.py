@@ -95,6 +95,17 @@ class FreshProject:
         project.manage("migrate", "--noinput")
         return project
 
+    @contextlib.contextmanager
+    def settings_added(self, code: str) -> Iterator[None]:
+        """``code`` appended to myproject/settings.py for the block (a user's mistake)."""
+        settings = self.path / "myproject" / "settings.py"
+        original = settings.read_text()
+        settings.write_text(original + "\n" + code + "\n")
+        try:
+            yield
+        finally:
+            settings.write_text(original)
+
     def run(self, *command: str) -> str:
         result = subprocess.run(
             command, cwd=self.path, env=self.env, capture_output=True, text=True, timeout=120
