@@ -10,7 +10,9 @@ consumers, behind Channels' ``AuthMiddlewareStack`` so the Django session logs u
 WebSockets also pass :class:`~drf_graphql_live.transport.origin.AllowedHostsOrigin` (a
 handshake carrying ``Origin`` must name an allowed host, so cross-site pages cannot open
 a socket with the user's cookies; one without ``Origin``, from Node, Python or a mobile
-app, is accepted). Everything else goes to Django.
+app, is accepted). Everything else goes to Django, and while ``DEBUG`` is on with
+``django.contrib.staticfiles`` installed, ``STATIC_URL`` is answered from the apps'
+static folders first, as ``runserver`` does (the admin is styled under uvicorn too).
 
 Live frames skip the middlewares' ``send`` wrappers: the server's own ``send`` rides
 along in the scope (:data:`~drf_graphql_live.transport.protocols.SERVER_SEND`), and the hub
@@ -26,6 +28,9 @@ from datetime import timedelta
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from .limits import RequestBodyLimit
 from .settings import live_settings
@@ -48,8 +53,23 @@ def websocket_limits() -> dict[str, Any]:
     }
 
 
+def development_static(django_asgi_app: ASGIApp) -> ASGIApp:
+    """``django_asgi_app`` behind Django's static-files handler while ``DEBUG`` is on.
+
+    What ``runserver`` does for a project: without it the admin and the browsable API
+    are unstyled under uvicorn or daphne. Off ``DEBUG`` (or without staticfiles, or
+    already wrapped) the app is returned as it is: production serves ``STATIC_ROOT``.
+    """
+    if not settings.DEBUG or not apps.is_installed("django.contrib.staticfiles"):
+        return django_asgi_app
+    if isinstance(django_asgi_app, ASGIStaticFilesHandler) or not settings.STATIC_URL:
+        return django_asgi_app
+    return ASGIStaticFilesHandler(django_asgi_app)
+
+
 def live_application(schema: Any, django_asgi_app: ASGIApp, *, path: str | None = None) -> ASGIApp:
     """An ASGI app serving ``schema`` at ``path`` (default ``DRF_GRAPHQL_LIVE["PATH"]``)."""
+    django_asgi_app = development_static(django_asgi_app)
     graphql_path = "/" + (path or live_settings.path).strip("/") + "/"
     http_app = RequestBodyLimit(AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema)))
     ws_app = AllowedHostsOrigin(

@@ -197,3 +197,20 @@ async def test_subscription_over_http_post_is_refused_clearly(token):
     )
     assert response.status_code == 400
     assert "subscriptions are not allowed" in response.text
+
+
+def test_static_files_are_served_while_debug_is_on_as_runserver_does(settings):
+    """Issue 24: the README's asgi.py under uvicorn gave an unstyled admin."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from drf_graphql_live.asgi import development_static
+
+    async def django_app(scope, receive, send) -> None:  # pragma: no cover
+        raise AssertionError
+
+    settings.DEBUG = True
+    assert isinstance(development_static(django_app), ASGIStaticFilesHandler)
+    wrapped = ASGIStaticFilesHandler(django_app)
+    assert development_static(wrapped) is wrapped  # the demo's own wrapping is kept
+    settings.DEBUG = False
+    assert development_static(django_app) is django_app

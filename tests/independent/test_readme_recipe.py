@@ -103,6 +103,10 @@ def test_runserver_serves_queries_mutations_and_graphiql(project):
 def test_uvicorn_serves_queries_mutations_and_subscriptions(project):
     with project.server("uvicorn") as url:
         query_and_mutation(url, "Hello from uvicorn")
+        # The admin is styled: startproject's DEBUG serves the static files (issue 24).
+        css = httpx.get(url + "/static/admin/css/base.css")
+        assert css.status_code == 200
+        assert css.headers["content-type"].startswith("text/css")
         event = asyncio.run(subscribe_then_create(url, "Live from uvicorn"))
     assert event == {
         "data": {"postsChanged": {"kind": "ADDED", "node": {"title": "Live from uvicorn"}}}
