@@ -32,10 +32,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-from .limits import RequestBodyLimit
 from .settings import live_settings
 from .transport.consumers import SERVER_SEND, GraphQLHTTPConsumer, GraphQLWSConsumer
-from .transport.origin import AllowedHostsOrigin
+from .transport.guards import AllowedHostOnly, RequestBodyLimit
+from .transport.origin import SameOriginCookies
 
 __all__ = ["live_application"]
 
@@ -71,8 +71,12 @@ def live_application(schema: Any, django_asgi_app: ASGIApp, *, path: str | None 
     """An ASGI app serving ``schema`` at ``path`` (default ``DRF_GRAPHQL_LIVE["PATH"]``)."""
     django_asgi_app = development_static(django_asgi_app)
     graphql_path = "/" + (path or live_settings.path).strip("/") + "/"
-    http_app = RequestBodyLimit(AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema)))
-    ws_app = AllowedHostsOrigin(
+    http_app = AllowedHostOnly(
+        RequestBodyLimit(
+            SameOriginCookies(AuthMiddlewareStack(GraphQLHTTPConsumer.as_asgi(schema=schema)))
+        )
+    )
+    ws_app = SameOriginCookies(
         AuthMiddlewareStack(GraphQLWSConsumer.as_asgi(schema=schema, **websocket_limits()))
     )
 

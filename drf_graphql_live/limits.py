@@ -25,8 +25,7 @@ for other lists. Introspection is schema-sized: its lists count once, and ``ofTy
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -57,7 +56,6 @@ __all__ = [
     "UNPAGINATED_LIST_SIZE",
     "LimitsExtension",
     "QueryMeasure",
-    "RequestBodyLimit",
     "limit_errors",
     "measure",
     "too_complex",
@@ -264,60 +262,3 @@ class LimitsExtension(SchemaExtension):
                 limit = live_settings.MAX_TOKENS
                 coded = too_complex("MAX_TOKENS", limit + 1, limit, "Token count")
                 error.message, error.extensions = coded.message, coded.extensions
-
-
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
-
-
-class RequestBodyLimit:
-    """ASGI middleware: an HTTP body over ``MAX_REQUEST_BODY_SIZE`` gets a 413 at once.
-
-    Checked on ``Content-Length`` and while reading (a chunked body has none), so an
-    oversized body is never buffered whole; the body read is replayed to ``app``.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        limit = live_settings.MAX_REQUEST_BODY_SIZE
-        if limit is None or scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or ())
-        declared = headers.get(b"content-length", b"").decode("latin-1")
-        if declared.isdigit() and int(declared) > limit:
-            return await _refuse(send, int(declared), limit)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return None
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                return await _refuse(send, size, limit)
-            if not message.get("more_body"):
-                break
-        return await self.app(scope, _replay(b"".join(chunks), receive), send)
-
-
-def _replay(body: bytes, receive: Any) -> Any:
-    sent = False
-
-    async def replayed() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return await receive()  # http.disconnect, when it comes
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replayed
-
-
-async def _refuse(send: Any, size: int, limit: int) -> None:
-    error = too_complex("MAX_REQUEST_BODY_SIZE", size, limit, "Request body size")
-    body = json.dumps({"errors": [error.formatted]}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -68,6 +68,9 @@ class LiveContext:
     revoked: bool = False
     #: The primary key of the user the ``connection_init`` credentials authenticated.
     authenticated_as: str | None = None
+    #: Why the credentials were refused, naming the class that would read them (the
+    #: WebSocket's close reason, the legacy protocol's ``connection_error``).
+    refusal: str | None = None
     #: Held around each viewset call: a connection's (or a request's) operations run
     #: one at a time, in the order they came, on whichever worker thread.
     serial: asyncio.Lock = dataclasses.field(
@@ -110,8 +113,9 @@ def operation_request(
             request.META["HTTP_" + name.upper().replace("-", "_")] = value
     apply_identity(request, context)
     if context.is_websocket or not context.enforce_csrf:
-        # The handshake's Origin was checked (AllowedHostsOriginValidator); a socket has
-        # no CSRF token to send, so session-authenticated mutations over it are allowed.
+        # A socket keeps its session cookie only from a verified Origin (Django's CSRF
+        # rule, transport/origin.py) and has no CSRF token to send, so
+        # session-authenticated mutations over it are allowed.
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # Django's
     return request
 

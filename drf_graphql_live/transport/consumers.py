@@ -21,7 +21,6 @@ import dataclasses
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 from cross_web import HTTPException
 from django.conf import settings
@@ -53,9 +52,8 @@ from ..exceptions import (
 from ..live.render import prepare_live_operation, split_arguments
 from ..settings import live_settings
 from . import graphiql, http_streams
-from .auth import connection_headers, header_user
+from .auth import connection_headers, header_refusal, header_user
 from .bodies import StrictBodyParsing
-from .origin import origin_allowed
 from .protocols import LegacyWSHandler, TransportWSHandler
 from .websocket import SERVER_SEND, LiveWebSocketAdapter
 
@@ -307,14 +305,15 @@ class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):
         return LiveContext(scope=self.scope, request=request, ws=request)
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
-        """A cross-origin ``Origin`` is allowed when it names one of ``ALLOWED_HOSTS``.
+        """Every ``Origin`` is allowed: what it may do was decided before this consumer.
 
-        Strawberry asks this only for an ``Origin`` other than the handshake's own host;
-        its default allows none, which refused a page on ``app.example.com`` opening a
-        socket to ``api.example.com`` although both are allowed hosts. One rule for the
-        whole stack: the one ``live_application`` applies first (:mod:`.origin`).
+        Strawberry asks this only for an ``Origin`` other than the handshake's own host,
+        and refuses all by default. :class:`~.origin.SameOriginCookies` already dropped
+        the cookies of a handshake whose ``Origin`` fails Django's CSRF rule, so such a
+        socket is anonymous and may authenticate only with ``connection_init``
+        credentials, which a foreign page cannot take from the user.
         """
-        return origin_allowed(urlparse(origin))
+        return True
 
     async def authenticate_connection(self, context: LiveContext, payload: dict[str, Any]) -> bool:
         """Check the ``connection_init`` credentials; keep them for every operation.
@@ -327,7 +326,7 @@ class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):
         if not headers:
             return True
         context.headers.update(headers)
-        user = await run_sync(header_user, context)
+        user, context.refusal = await run_sync(header_refusal, context)
         if user is None:
             return False
         context.authenticated_as = str(user.pk)  # whose credentials end, ends this socket's
