@@ -12,6 +12,12 @@ Header credentials (``Token``/``Bearer`` from ``connection_init``) go through DR
 ``DEFAULT_AUTHENTICATION_CLASSES``; a cookie socket's session is read again from the
 session store and verified the way ``django.contrib.auth.get_user`` verifies a request's
 (expiry, the password hash, ``is_active`` through the authentication backend).
+
+Credentials that no authentication class reads (``Authorization: Token ...`` without
+``TokenAuthentication`` configured) are refused on every transport, never run as
+anonymous, and the refusal names the class that would read them (issue 24)::
+
+    header_refusal(context)         # (user, None) or (None, "why, and what would accept")
 """
 
 from __future__ import annotations
@@ -29,7 +35,30 @@ from rest_framework.settings import api_settings
 
 from .request import LiveContext, operation_request
 
-__all__ = ["header_user", "still_authenticated", "user_key"]
+__all__ = [
+    "check_credentials_read",
+    "header_refusal",
+    "header_user",
+    "still_authenticated",
+    "unread_credentials",
+    "user_key",
+]
+
+#: Who reads an ``Authorization`` scheme, for a refusal naming what would accept it:
+#: (short name, what to configure).
+SCHEME_READERS = {
+    "token": (
+        "TokenAuthentication",
+        'rest_framework.authentication.TokenAuthentication (and "rest_framework.authtoken" '
+        "in INSTALLED_APPS)",
+    ),
+    "basic": ("BasicAuthentication", "rest_framework.authentication.BasicAuthentication"),
+    "bearer": (
+        "a bearer-token class",
+        "a bearer-token class such as djangorestframework-simplejwt's JWTAuthentication "
+        "or django-oauth-toolkit's OAuth2Authentication",
+    ),
+}
 
 
 def default_authenticators() -> list[BaseAuthentication]:
@@ -40,14 +69,69 @@ def default_authenticators() -> list[BaseAuthentication]:
 
 def header_user(context: LiveContext) -> Any:
     """The user the context's credential headers authenticate, or None when refused."""
-    request = Request(
-        operation_request(context, method="GET"), authenticators=default_authenticators()
-    )
+    return header_refusal(context)[0]
+
+
+def header_refusal(context: LiveContext) -> tuple[Any, str | None]:
+    """(user, None) when the credential headers authenticate, else (None, why not).
+
+    Checked with ``DEFAULT_AUTHENTICATION_CLASSES``, as a WebSocket's ``connection_init``
+    and an HTTP stream's ``Authorization`` are.
+    """
+    authenticators = default_authenticators()
+    request = Request(operation_request(context, method="GET"), authenticators=authenticators)
     try:
         user = request.user
-    except exceptions.APIException:
+    except exceptions.APIException as exc:
+        return None, rejected_credentials(request, exc)
+    if request.successful_authenticator is not None:
+        return user, None
+    return None, unread_credentials(request) or "The credentials were not accepted."
+
+
+def unread_credentials(
+    request: Request, owner: str = "DEFAULT_AUTHENTICATION_CLASSES"
+) -> str | None:
+    """Why ``request``'s ``Authorization`` header went unread, or None (read, or none sent).
+
+    DRF runs a request whose header no authentication class reads as anonymous; the
+    client believes it sent credentials, so we refuse and say what would read them.
+    """
+    authorization = request._request.META.get("HTTP_AUTHORIZATION", "")
+    if not authorization or request.successful_authenticator is not None:
         return None
-    return user if request.successful_authenticator is not None else None
+    scheme = authorization.split()[0] if authorization.split() else authorization
+    names = [type(authenticator).__name__ for authenticator in request.authenticators or ()]
+    configured = ", ".join(names) if names else "none is configured"
+    short, full = SCHEME_READERS.get(scheme.lower(), (f"a class reading {scheme!r}",) * 2)
+    return (
+        f"{scheme!r} credentials are read by no authentication class; {short} would. "
+        f"({owner}: {configured}; add {full} to "
+        "REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'], or send no Authorization header.)"
+    )
+
+
+def rejected_credentials(request: Request, exc: exceptions.APIException) -> str:
+    """DRF's own reason (``Invalid token.``), with the class that read the credentials."""
+    authorization = request._request.META.get("HTTP_AUTHORIZATION", "")
+    scheme = authorization.split()[0].lower() if authorization.split() else ""
+    for authenticator in request.authenticators or ():
+        header = getattr(authenticator, "authenticate_header", lambda _: None)(request) or ""
+        if header.split() and header.split()[0].lower() == scheme:
+            return f"{exc.detail} ({type(authenticator).__name__})"
+    return str(exc.detail)
+
+
+def check_credentials_read(view: Any, request: Request) -> None:
+    """Authenticate ``request`` now (``initial()`` would) and refuse unread credentials.
+
+    Before the permission checks, so a client sending ``Token`` to a project that reads
+    none hears why, not "Authentication credentials were not provided".
+    """
+    request.user  # noqa: B018  (DRF's perform_authentication; AuthenticationFailed raises)
+    refusal = unread_credentials(request, owner=type(view).__name__)
+    if refusal is not None:
+        raise exceptions.NotAuthenticated(refusal)
 
 
 def user_key(context: LiveContext) -> str | None:

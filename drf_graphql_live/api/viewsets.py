@@ -33,6 +33,7 @@ from schema_gen import Endpoint
 from schema_gen.arguments import to_query_params
 from schema_gen.root_fields import ACTION_METHODS, method_allowed
 
+from .authentication import check_credentials_read
 from .middleware import through_middleware
 from .prefetch import optimize_queryset
 from .request import OperationRequest, apply_identity, operation_request
@@ -151,6 +152,7 @@ def _initial_then_method_check(view: GenericViewSet) -> Callable[..., None]:
     initial = view.initial
 
     def checked_initial(request: Request, *args: Any, **kwargs: Any) -> None:
+        check_credentials_read(view, request)  # issue 24: never anonymous by mistake
         initial(request, *args, **kwargs)
         if not method_allowed(view, str(request.method)):
             view.http_method_not_allowed(request, *args, **kwargs)

@@ -45,6 +45,7 @@ from ..exceptions import TOO_MANY_OPERATIONS, LiveGraphQLError
 from ..live.delivery import WireSubscriber
 from ..live.hub import Hub
 from ..live.render import LiveDocument, prepare_live_operation, split_arguments
+from .auth import close_reason
 
 __all__ = [
     "CLOSE_4400_BAD_REQUEST",
@@ -217,7 +218,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
                 self.context, message["payload"]
             ):
                 self.connection_init_received = True
-                await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
+                await self.websocket.close(
+                    code=CLOSE_4403_FORBIDDEN, reason=close_reason(self.context)
+                )
                 return
         await super().handle_connection_init(message)
 
@@ -327,9 +330,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
         if isinstance(payload, dict) and not await cast(
             ConnectionAuthenticator, self.view
         ).authenticate_connection(self.context, payload):
-            await self.send_message(
-                {"type": "connection_error", "payload": {"message": "Forbidden"}}
-            )
-            await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason="Forbidden")
+            message = self.context.refusal or "Forbidden"
+            await self.send_message({"type": "connection_error", "payload": {"message": message}})
+            await self.websocket.close(code=CLOSE_4403_FORBIDDEN, reason=close_reason(self.context))
             return
         await super().handle_connection_init(message)
