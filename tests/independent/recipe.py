@@ -1,8 +1,9 @@
 """A fresh project built from README.md's own snippets, served by real servers.
 
-    with FreshProject.from_readme(tmp_path) as project:     # startproject + the snippets
-        with project.server("runserver") as url:            # or "uvicorn"
-            httpx.post(url + "/graphql/", json={"query": "{ posts { id } }"})
+    project = FreshProject.from_readme(tmp_path)            # startproject + the snippets
+    with project.server("runserver") as url:                # or "uvicorn"
+        httpx.post(url + "/graphql/", json={"query": "{ posts { id } }"},
+                   headers={"Authorization": f"Token {project.token}"})
 
 The snippets are the code blocks after ``<!-- recipe: NAME -->`` in README.md (settings,
 urls, schema, asgi, daphne), written where their first comment line says. The project's
@@ -72,6 +73,7 @@ class FreshProject:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.token = ""  # alice's DRF token, made by from_readme
         self.env = {**os.environ, "PYTHONPATH": str(path), "PYTHONUNBUFFERED": "1"}
         for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"):
             self.env.pop(name, None)
@@ -93,7 +95,20 @@ class FreshProject:
             (path / name).write_text(text)
         project.manage("makemigrations", "blog")
         project.manage("migrate", "--noinput")
+        project.token = project.create_token("alice")
         return project
+
+    def create_token(self, username: str) -> str:
+        """A user and their DRF token, as the README says (``drf_create_token``)."""
+        self.run(
+            sys.executable, "manage.py", "shell", "-c",
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_user({username!r}, password='demo')",
+        )  # fmt: skip
+        output = self.manage("drf_create_token", username)
+        match = re.search(r"Generated token (\w+) for user", output)
+        assert match, output
+        return match.group(1)
 
     @contextlib.contextmanager
     def settings_added(self, code: str) -> Iterator[None]:

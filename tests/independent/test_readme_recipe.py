@@ -23,28 +23,37 @@ from .recipe import FreshProject
 EVENT_TIMEOUT = 20.0
 
 
-def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(url + "/graphql/", json={"query": query, "variables": variables})
+def graphql(url: str, token: str, query: str, **variables: Any) -> dict[str, Any]:
+    """A query with the README's ``Authorization: Token`` header, as its curl example."""
+    response = httpx.post(
+        url + "/graphql/",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Token {token}"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
     return body["data"]
 
 
-def query_and_mutation(url: str, title: str) -> None:
+def query_and_mutation(url: str, token: str, title: str) -> None:
     created = graphql(
-        url, "mutation ($t: String!) { createPost(input: {title: $t}) { id title } }", t=title
+        url,
+        token,
+        "mutation ($t: String!) { createPost(input: {title: $t}) { id title } }",
+        t=title,
     )["createPost"]
-    posts = graphql(url, "{ posts { id title } }")["posts"]
+    posts = graphql(url, token, "{ posts { id title } }")["posts"]
     assert created in posts
     assert httpx.get(url + f"/api/posts/{created['id']}/").json()["title"] == title
 
 
-async def subscribe_then_create(url: str, title: str) -> dict[str, Any]:
+async def subscribe_then_create(url: str, token: str, title: str) -> dict[str, Any]:
     """The ADDED event a ``postsChanged`` subscriber hears for a post made over HTTP."""
     ws_url = url.replace("http://", "ws://") + "/graphql/"
+    auth = {"Authorization": f"Token {token}"}
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await socket.send(json.dumps({"type": "connection_init", "payload": auth}))
         ack = json.loads(await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT))
         assert ack["type"] == "connection_ack"
         query = "subscription { postsChanged { kind node { title } } }"
@@ -54,7 +63,7 @@ async def subscribe_then_create(url: str, title: str) -> dict[str, Any]:
             "query": "mutation ($t: String!) { createPost(input: {title: $t}) { id } }",
             "variables": {"t": title},
         }
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(headers=auth) as http:
             # A query over the socket first: once it answers, the subscription is live.
             await socket.send(
                 json.dumps({"id": "2", "type": "subscribe", "payload": {"query": "{ __typename }"}})
@@ -92,9 +101,37 @@ def test_a_wrong_schema_path_is_a_warning_and_migrate_still_runs(project):
         assert "ModuleNotFoundError" in output
 
 
+def test_a_token_the_settings_do_not_read_is_refused_alike_naming_the_class(project):
+    """The README's settings before issue 24: no TokenAuthentication, Token headers sent."""
+    without = "REST_FRAMEWORK = {}  # DRF's default classes: Session and Basic"
+    with project.settings_added(without), project.server("uvicorn") as url:
+        response = httpx.post(
+            url + "/graphql/",
+            json={"query": "{ posts { id } }"},
+            headers={"Authorization": f"Token {project.token}"},
+        )
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "NOT_AUTHENTICATED"
+        assert "TokenAuthentication" in error["message"]
+        code, reason = asyncio.run(refused_socket(url, project.token))
+    assert code == 4403
+    assert "TokenAuthentication would" in reason
+
+
+async def refused_socket(url: str, token: str) -> tuple[int, str]:
+    ws_url = url.replace("http://", "ws://") + "/graphql/"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+        payload = {"Authorization": f"Token {token}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
 def test_runserver_serves_queries_mutations_and_graphiql(project):
     with project.server("runserver") as url:
-        query_and_mutation(url, "Hello from runserver")
+        query_and_mutation(url, project.token, "Hello from runserver")
         page = httpx.get(url + "/graphql/", headers={"Accept": "text/html"})
         assert page.status_code == 200
         assert "GraphiQL" in page.text
@@ -102,12 +139,12 @@ def test_runserver_serves_queries_mutations_and_graphiql(project):
 
 def test_uvicorn_serves_queries_mutations_and_subscriptions(project):
     with project.server("uvicorn") as url:
-        query_and_mutation(url, "Hello from uvicorn")
+        query_and_mutation(url, project.token, "Hello from uvicorn")
         # The admin is styled: startproject's DEBUG serves the static files (issue 24).
         css = httpx.get(url + "/static/admin/css/base.css")
         assert css.status_code == 200
         assert css.headers["content-type"].startswith("text/css")
-        event = asyncio.run(subscribe_then_create(url, "Live from uvicorn"))
+        event = asyncio.run(subscribe_then_create(url, project.token, "Live from uvicorn"))
     assert event == {
         "data": {"postsChanged": {"kind": "ADDED", "node": {"title": "Live from uvicorn"}}}
     }
@@ -116,6 +153,6 @@ def test_uvicorn_serves_queries_mutations_and_subscriptions(project):
 def test_runserver_with_daphne_serves_subscriptions(tmp_path: Path):
     fresh = FreshProject.from_readme(tmp_path, daphne=True)
     with fresh.server("runserver") as url:
-        query_and_mutation(url, "Hello from daphne's runserver")
-        event = asyncio.run(subscribe_then_create(url, "Live from runserver"))
+        query_and_mutation(url, fresh.token, "Hello from daphne's runserver")
+        event = asyncio.run(subscribe_then_create(url, fresh.token, "Live from runserver"))
     assert event["data"]["postsChanged"]["node"] == {"title": "Live from runserver"}
