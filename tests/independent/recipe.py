@@ -26,7 +26,7 @@ import httpx
 
 from tests.e2e.servers import free_port
 
-__all__ = ["README", "FreshProject", "readme_recipe"]
+__all__ = ["README", "FreshProject", "readme_client", "readme_recipe"]
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -60,6 +60,14 @@ def readme_recipe() -> dict[str, str]:
     blocks = {name: _dedent(code) for name, code in pattern.findall(README.read_text())}
     assert {"settings", "urls", "schema", "asgi"} <= set(blocks), sorted(blocks)
     return blocks
+
+
+def readme_client(name: str) -> str:
+    """The JavaScript block after ``<!-- client: NAME -->`` in README.md."""
+    pattern = re.compile(rf"<!-- client: {name} -->\s*```js\n(.*?)```", re.DOTALL)
+    match = pattern.search(README.read_text())
+    assert match, f"no <!-- client: {name} --> block in README.md"
+    return match.group(1)
 
 
 def _dedent(code: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import httpx
 import pytest
 import websockets
 
-from .recipe import FreshProject
+from .recipe import ROOT, FreshProject, readme_client
 
 EVENT_TIMEOUT = 20.0
 
@@ -148,6 +150,32 @@ def test_uvicorn_serves_queries_mutations_and_subscriptions(project):
     assert event == {
         "data": {"postsChanged": {"kind": "ADDED", "node": {"title": "Live from uvicorn"}}}
     }
+
+
+def test_the_readme_graphql_ws_client_runs_on_node_as_written(project, tmp_path: Path):
+    """Issue 24: the snippet failed on Node 20 (no global WebSocket) without ``ws``."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "graphql-ws").is_dir():
+        pytest.skip("NEEDS NODE AND NPM PACKAGES: install Node.js 20+ and run `npm ci`")
+    snippet = readme_client("graphql-ws").replace("ws://127.0.0.1:8000", "ws://{HOST}")
+    snippet = snippet.replace("tasksChanged", "postsChanged")
+    with project.server("uvicorn") as url:
+        query_and_mutation(url, project.token, "Seen by the Node client")
+        script = tmp_path / "client.mjs"
+        (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
+        script.write_text(
+            f"const token = {json.dumps(project.token)};\n"
+            "const apply = (change) => { console.log(JSON.stringify(change)); process.exit(0); };\n"
+            + snippet.replace("{HOST}", url.removeprefix("http://"))
+            + "setTimeout(() => { console.error('no event'); process.exit(1); }, 20000);\n"
+        )
+        result = subprocess.run(
+            [node, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    change = json.loads(result.stdout.splitlines()[0])
+    assert change["kind"] == "ADDED"
+    assert change["node"]["title"]
 
 
 def test_runserver_with_daphne_serves_subscriptions(tmp_path: Path):
