@@ -1,19 +1,21 @@
-"""Query limits: refuse a costly document before any resolver (or viewset) runs.
+"""Query limits: what a parsed document costs, measured in one walk before any work.
 
-Every limit is a setting (``MAX_QUERY_DEPTH``, ``MAX_ALIASES``, ``MAX_TOKENS``,
-``MAX_QUERY_COST``, ``MAX_REQUEST_BODY_SIZE``; None turns one off) and a refusal is a
-GraphQL error with ``extensions.code`` QUERY_TOO_COMPLEX naming the limit::
+Every limit is a setting (``MAX_QUERY_DEPTH``, ``MAX_ALIASES``, ``MAX_QUERY_COST``,
+``MAX_SEARCH_LENGTH``, ``MAX_SEARCH_TERMS`` here; sizes and tokens in :mod:`.gate`,
+which applies them all in order; None turns one off) and a refusal is a GraphQL error
+with ``extensions.code`` QUERY_TOO_COMPLEX naming the limit::
 
     {"message": "Query cost 12,650 exceeds the limit of 10,000 (MAX_QUERY_COST).",
      "extensions": {"code": "QUERY_TOO_COMPLEX", "limit": "MAX_QUERY_COST",
                     "max": 10000, "value": 12650}}
 
-Tokens: graphql-core's ``parse(max_tokens=)``, as Strawberry's ``MaxTokensLimiter`` sets
-it (parsing stops at the limit); we add the code to graphql-core's syntax error.
-Depth and aliases are not Strawberry's ``QueryDepthLimiter``/``MaxAliasesLimiter``:
-both walk a fragment once per spread, so ``fragment F1 { ...F2 ...F2 }`` chains cost
-2^n inside validation (18 fragments: 2 s) before the limit can answer. One walk here
-measures depth, aliases (fragments counted at each use) and cost, each fragment once.
+Search: a ``search`` argument that feeds DRF's ``SearchFilter`` builds one ``Q`` per term,
+so its length and its terms (split as DRF splits them) are bounded like the URL a REST
+client could send. Depth and aliases are not Strawberry's ``QueryDepthLimiter`` or
+``MaxAliasesLimiter``: both walk a fragment once per spread, so
+``fragment F1 { ...F2 ...F2 }`` chains cost 2^n inside validation (18 fragments: 2 s)
+before the limit can answer. One walk here measures depth, aliases (fragments counted
+at each use), cost and search, each fragment once.
 
 Cost: one per field, and a list multiplies its items' cost by its length: the page
 size of the root list field (``limit``/``pageSize`` if given, capped by the
@@ -25,7 +27,7 @@ for other lists. Introspection is schema-sized: its lists count once, and ``ofTy
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
@@ -39,33 +41,30 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
+    StringValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
     is_composite_type,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from strawberry.extensions import SchemaExtension
+from rest_framework.filters import SearchFilter, search_smart_split
 
 from .exceptions import QUERY_TOO_COMPLEX, LiveGraphQLError
 from .settings import live_settings
 
 __all__ = [
     "UNPAGINATED_LIST_SIZE",
-    "LimitsExtension",
     "QueryMeasure",
     "limit_errors",
     "measure",
+    "search_terms",
     "too_complex",
 ]
 
 #: Items assumed in a list no paginator bounds (a nested ``many=True`` serializer, a
 #: viewset without ``pagination_class``).
 UNPAGINATED_LIST_SIZE = 10
-
-_TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,10 +74,17 @@ class QueryMeasure:
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    #: the longest ``search`` argument, in characters, and the most terms in one
+    search_length: int = 0
+    search_terms: int = 0
 
     def __add__(self, other: QueryMeasure) -> QueryMeasure:
         return QueryMeasure(
-            max(self.depth, other.depth), self.aliases + other.aliases, self.cost + other.cost
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.cost + other.cost,
+            max(self.search_length, other.search_length),
+            max(self.search_terms, other.search_terms),
         )
 
 
@@ -148,6 +154,8 @@ class _Walk:
         is_root = parent is self.graphql.query_type
         child_page = self.page_size(node) if is_root else None
         inner = self.selections(node.selection_set, named, child_page)
+        if parent in (self.graphql.query_type, self.graphql.subscription_type):
+            inner += self.search(node)
         size = 1
         if isinstance(get_nullable_type(definition.type), GraphQLList) and is_composite_type(named):
             introspection = named.name.startswith("__")
@@ -172,7 +180,35 @@ class _Walk:
             return default or cap
         return min(asked, cap) if cap else asked
 
+    def search(self, node: FieldNode) -> QueryMeasure:
+        """The ``search`` argument of a root field whose viewset filters with SearchFilter."""
+        field = self.root_fields.get(node.name.value)
+        backends = getattr(getattr(field, "endpoint", None), "viewset", None)
+        params = {
+            backend.search_param
+            for backend in getattr(backends, "filter_backends", ())
+            if isinstance(backend, type) and issubclass(backend, SearchFilter)
+        }
+        found = QueryMeasure()
+        for param in params:
+            value = self.value(node, field, param)
+            if isinstance(value, StringValueNode):
+                value = value.value
+            if isinstance(value, str):
+                found += QueryMeasure(search_length=len(value), search_terms=search_terms(value))
+        return found
+
     def argument(self, node: FieldNode, field: Any, query_param: str | None) -> int | None:
+        value = self.value(node, field, query_param)
+        if isinstance(value, IntValueNode):
+            value = value.value
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+    def value(self, node: FieldNode, field: Any, query_param: str | None) -> Any:
+        """The value (an AST literal or a variable's value) of the argument for ``query_param``."""
         names = {a.graphql_name for a in field.arguments if a.query_param == query_param}
         for argument in node.arguments or ():
             if argument.name.value not in names:
@@ -181,13 +217,20 @@ class _Walk:
             if isinstance(value, VariableNode):
                 name = value.name.value
                 value = self.variables.get(name, self.defaults.get(name))
-            if isinstance(value, IntValueNode):
-                value = value.value
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                return None
+            return value
         return None
+
+
+def search_terms(value: str) -> int:
+    """How many terms DRF's SearchFilter makes of ``value`` (one ``Q`` each).
+
+    Split only when short enough to be answered: the length limit refuses the rest, and
+    splitting 400 KB is itself the cost being bounded.
+    """
+    cap = live_settings.MAX_SEARCH_LENGTH
+    if cap is not None and len(value) > cap:
+        return 0
+    return len(search_smart_split(value))  # type: ignore[arg-type]  # the stubs say list; DRF splits a str
 
 
 def _definition(schema: GraphQLSchema, parent: Any, name: str) -> Any:
@@ -219,6 +262,8 @@ def limit_errors(
         ("MAX_QUERY_DEPTH", found.depth, "Query depth"),
         ("MAX_ALIASES", found.aliases, "Aliases"),
         ("MAX_QUERY_COST", found.cost, "Query cost"),
+        ("MAX_SEARCH_LENGTH", found.search_length, "Search length"),
+        ("MAX_SEARCH_TERMS", found.search_terms, "Search terms"),
     )
     errors = []
     for setting, value, what in checks:
@@ -226,39 +271,3 @@ def limit_errors(
         if maximum is not None and value > maximum:
             errors.append(too_complex(setting, value, maximum, what))
     return errors
-
-
-def _rule(schema: Any, variables: Mapping[str, Any]) -> type[ValidationRule]:
-    class LimitsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            for error in limit_errors(schema, context.document, variables):
-                context.report_error(error)
-
-    return LimitsRule
-
-
-class LimitsExtension(SchemaExtension):
-    """Every limit of ``DRF_GRAPHQL_LIVE``, on every operation (HTTP and WebSocket)."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        size = live_settings.MAX_REQUEST_BODY_SIZE
-        length = len((context.query or "").encode())
-        if size is not None and length > size:
-            raise too_complex("MAX_REQUEST_BODY_SIZE", length, size, "Document size")
-        tokens = live_settings.MAX_TOKENS
-        if tokens is not None:
-            context.parse_options["max_tokens"] = tokens
-        rule = _rule(context.schema, context.variables or {})
-        context.validation_rules = (*context.validation_rules, rule)
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        # graphql-core's own wording for the token limit: give it the code and numbers.
-        for error in self.execution_context.pre_execution_errors or ():
-            if error.message.endswith(_TOKEN_LIMIT_MESSAGE):
-                limit = live_settings.MAX_TOKENS
-                coded = too_complex("MAX_TOKENS", limit + 1, limit, "Token count")
-                error.message, error.extensions = coded.message, coded.extensions

@@ -24,7 +24,7 @@ from graphql import GraphQLError
 from rest_framework.routers import BaseRouter
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema_gen import Endpoint, RootField, generate_schema
@@ -35,8 +35,8 @@ from schema_gen.skipped import SchemaBuildWarning, reason_of
 from .api.actions import action_impl
 from .api.resolvers import query_impl
 from .exceptions import BAD_REQUEST, INTERNAL_SERVER_ERROR
+from .gate import GateExtension, admit, hand_over, handed_over, operation_type, refused_stream
 from .installed import warn_unless_installed
-from .limits import LimitsExtension
 from .live.dependencies import LIVE
 from .live.resolvers import subscription_impl
 from .registry import endpoints_from, last_built, remember
@@ -68,16 +68,49 @@ class LiveSchema(strawberry.Schema):
         kwargs.update(zip(names, args, strict=False))
         allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
         kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        refused = await self._admit(query, kwargs)
+        if refused:
+            return ExecutionResult(data=None, errors=refused)
         return await super().execute(query, **kwargs)
 
+    async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        """Strawberry's ``stream`` (subscriptions on every transport), behind the gate."""
+        names = ("variable_values", "context_value", "root_value", "operation_name")
+        kwargs.update(zip(names, args, strict=False))
+        refused = await self._admit(query, kwargs)
+        if refused:
+            return refused_stream(refused)
+        return await super().stream(query, **kwargs)
+
+    async def _admit(self, query: str | None, kwargs: dict[str, Any]) -> list[GraphQLError]:
+        """The gate (:mod:`.gate`): its refusals, coded; an admitted document is handed over."""
+        variables = kwargs.get("variable_values")
+        if not query or handed_over(query, variables) is not None:
+            return []  # Strawberry's "No GraphQL query found", or admitted by the caller
+        name = kwargs.get("operation_name")
+        admitted = await admit(self, query, variables, name)
+        allowed = kwargs.get("allowed_operation_types")
+        if admitted.document is not None and allowed is not None:
+            kind = operation_type(admitted.document, name)
+            # Strawberry's OperationType and graphql-core's share their values.
+            if kind is not None and kind.value not in {t.value for t in allowed}:
+                hand_over(query, variables, admitted.document)  # Strawberry's 400 says why
+                return []
+        if admitted.errors:
+            self.process_errors(admitted.errors)
+            return admitted.errors
+        if admitted.document is not None:
+            hand_over(query, variables, admitted.document)
+        return []
+
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
-        """Strawberry's, our limits (:mod:`.limits`), and Strawberry's
-        ``DisableIntrospection`` while ``INTROSPECTION`` is off.
+        """The gate's seam first (:class:`~.gate.GateExtension`), then Strawberry's and
+        the user's, and Strawberry's ``DisableIntrospection`` while ``INTROSPECTION`` is off.
 
         Strawberry asks for them per operation (HTTP and both WebSocket protocols), so
         the setting is read per operation: ``override_settings`` works, no rebuild.
         """
-        extensions = [*super().get_extensions(sync), LimitsExtension()]
+        extensions = [GateExtension(), *super().get_extensions(sync)]
         if not live_settings.introspection:
             extensions.append(DisableIntrospection())
         return extensions

@@ -59,15 +59,30 @@ class LiveSettingsDict(TypedDict, total=False):
     #: Aliased fields a document may hold, those in fragments counted at each use
     #: (aliases multiply the work of one field). None: no limit.
     MAX_ALIASES: int | None
-    #: Tokens a document may hold; parsing stops there. None: no limit.
+    #: Tokens a document may hold; parsing stops there (on every path, the WebSocket
+    #: fast path included). None: no limit.
     MAX_TOKENS: int | None
     #: Estimated values an operation may return: one per field, a list's items times
     #: its page size (``limit``/``pageSize`` if given, else the paginator's default,
     #: capped by its maximum; 10 for a list no paginator bounds). None: no limit.
     MAX_QUERY_COST: int | None
-    #: Bytes of an HTTP request body, and of a document sent over WebSocket; larger is
-    #: refused before it is read further. None: no limit.
+    #: Bytes of an HTTP request body, and of one WebSocket message; larger is refused
+    #: before it is read further (HTTP 413; a socket closes with 4400, the legacy
+    #: protocol answers ``connection_error``). A document and its variables together
+    #: are held to it on every path. None: no limit.
     MAX_REQUEST_BODY_SIZE: int | None
+    #: Bytes of a query's or subscription's variables (JSON-encoded), on every
+    #: transport: they become the REST query string, which nginx and Apache refuse past
+    #: 8 KiB (their default request-line limits). A mutation's variables become the
+    #: REST body, bounded by ``MAX_REQUEST_BODY_SIZE``. None: no limit.
+    MAX_VARIABLES_SIZE: int | None
+    #: Characters of a ``search`` argument that feeds DRF's ``SearchFilter`` (a
+    #: browser-safe URL is about 2,000 characters). None: no limit.
+    MAX_SEARCH_LENGTH: int | None
+    #: Terms in a ``search`` argument, as DRF splits them: each term is one ``Q`` per
+    #: search field (100 terms cost about 2 ms of query building, 4,000 cost 110 ms).
+    #: None: no limit.
+    MAX_SEARCH_TERMS: int | None
     #: Seconds between re-checks of every live subscription's credentials (a session
     #: that expires announces nothing; logout, deleted tokens and deactivated users are
     #: announced at once).
@@ -107,6 +122,9 @@ DEFAULTS: LiveSettingsDict = {
     "MAX_TOKENS": 1_000,
     "MAX_QUERY_COST": 10_000,
     "MAX_REQUEST_BODY_SIZE": 512 * 1024,
+    "MAX_VARIABLES_SIZE": 8 * 1024,
+    "MAX_SEARCH_LENGTH": 2_048,
+    "MAX_SEARCH_TERMS": 100,
     "REAUTHENTICATE_INTERVAL": 60.0,
     "CONNECTION_INIT_TIMEOUT": 10.0,
     "KEEP_ALIVE_INTERVAL": 20.0,

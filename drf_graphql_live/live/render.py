@@ -6,13 +6,15 @@ on the document, its variables and the event, so subscribers sharing those share
 work: the hub renders a ``next`` payload once per group and event (:meth:`LiveDocument.render`)
 and each socket gets it with its own operation id spliced in::
 
-    live = prepare_live_operation(schema, query, operation_name)   # parse+validate, cached
+    admitted = await admit(schema, query, variables, operation_name)  # the gate (limits)
+    live = live_operation(schema, admitted.document, query, operation_name)  # cached
     document = live.bind(context, variables)                        # None: let Strawberry do it
     payload = await document.render({"kind": "ADDED", "id": "7", "node": {...}})
 
-Anything unusual (an invalid document, several root fields, directives, a field that
-is not ours, variables that do not coerce) returns None and takes Strawberry's path,
-which reports it as usual.
+The document reaches here admitted by :mod:`drf_graphql_live.gate` (size, tokens,
+variables, depth, aliases, cost, search, validation, the schema's extensions), as on
+every other path. Anything unusual (several root fields, directives, a field that is
+not ours, variables that do not coerce) returns None and takes Strawberry's path.
 """
 
 from __future__ import annotations
@@ -29,12 +31,9 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
-    parse,
-    validate,
 )
 from graphql.execution import Executor, execute_subscription_event
 from graphql.execution.values import get_argument_values
@@ -43,13 +42,14 @@ from strawberry import UNSET
 from schema_gen import RootField
 
 from ..api.selection import SelectionTree, ast_selection_tree
-from ..limits import limit_errors
+from ..gate import admit_sync
 
 __all__ = [
     "CURSOR_SLOT",
     "LiveDocument",
     "LiveOperation",
     "Start",
+    "live_operation",
     "prepare_live_operation",
     "split_arguments",
     "with_cursor",
@@ -168,28 +168,33 @@ class LiveDocument:
 def prepare_live_operation(
     schema: Any, query: str, operation_name: str | None
 ) -> LiveOperation | None:
-    """Parse and validate ``query`` once; a :class:`LiveOperation` if the fast path fits."""
+    """The gate without variables, then :func:`live_operation` (for tests and benchmarks)."""
+    admitted = admit_sync(schema, query, None, operation_name)
+    if admitted.errors or admitted.document is None:
+        return None
+    return live_operation(schema, admitted.document, query, operation_name)
+
+
+def live_operation(
+    schema: Any, document: DocumentNode, query: str, operation_name: str | None
+) -> LiveOperation | None:
+    """A :class:`LiveOperation` if the admitted ``document`` fits the fast path (cached)."""
     key = (id(schema), query, operation_name)
     if key in _PREPARED:
         _PREPARED.move_to_end(key)
         return _PREPARED[key]
-    prepared = _prepare(schema, query, operation_name)
+    prepared = _prepare(schema, document, query, operation_name)
     _PREPARED[key] = prepared
     if len(_PREPARED) > _PREPARED_MAX:
         _PREPARED.popitem(last=False)
     return prepared
 
 
-def _prepare(schema: Any, query: str, operation_name: str | None) -> LiveOperation | None:
+def _prepare(
+    schema: Any, document: DocumentNode, query: str, operation_name: str | None
+) -> LiveOperation | None:
     root_fields = getattr(schema, "root_fields", None)
-    if not root_fields or len(query) > 100_000:
-        return None
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None
-    if validate(schema._schema, document) or limit_errors(schema, document):
-        # Strawberry's path refuses it with the coded error (QUERY_TOO_COMPLEX included).
+    if not root_fields:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [

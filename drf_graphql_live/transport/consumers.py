@@ -26,7 +26,7 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.utils.crypto import get_random_string
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import GraphQLError, OperationType, get_operation_ast
 from strawberry.channels import GraphQLHTTPConsumer as StrawberryHTTPConsumer
 from strawberry.channels import GraphQLWSConsumer as StrawberryWSConsumer
 from strawberry.channels.handlers.http_handler import (
@@ -49,9 +49,10 @@ from ..exceptions import (
     LiveGraphQLError,
     to_graphql_error,
 )
-from ..live.render import prepare_live_operation, split_arguments
+from ..gate import parse_document, refused_stream
+from ..live.render import split_arguments
 from ..settings import live_settings
-from . import graphiql, http_streams
+from . import fast_path, graphiql, http_streams
 from .auth import connection_headers, header_refusal, header_user
 from .bodies import StrictBodyParsing
 from .protocols import LegacyWSHandler, TransportWSHandler
@@ -190,9 +191,16 @@ class GraphQLHTTPConsumer(StrictBodyParsing, StrawberryHTTPConsumer[LiveContext,
         context.scope = _accepting_json(context.scope)
         if not await self._stream_credentials(context, request_adapter.headers):
             return _single_result(LiveGraphQLError("Invalid credentials.", NOT_AUTHENTICATED))
-        live = prepare_live_operation(
-            self.schema, request_data.query or "", request_data.operation_name
+        entry = await fast_path.enter(
+            self.schema,
+            request_data.query or "",
+            request_data.variables,
+            request_data.operation_name,
+            context,
         )
+        if entry.errors:
+            return refused_stream(entry.errors)
+        live = prepare_live_operation(entry)
         document = live.bind(context, request_data.variables) if live else None
         if live is None or document is None:
             return await super().execute_operation(
@@ -249,6 +257,11 @@ class GraphQLHTTPConsumer(StrictBodyParsing, StrawberryHTTPConsumer[LiveContext,
         return response
 
 
+def prepare_live_operation(entry: fast_path.Entry) -> Any:
+    """The fast path's operation for an admitted stream (a seam tests replace with None)."""
+    return entry.live
+
+
 def _answers_as_json(request_data: GraphQLRequestData, accept: str) -> bool:
     """A query or mutation whose client also takes JSON gets plain JSON, not a stream.
 
@@ -259,10 +272,12 @@ def _answers_as_json(request_data: GraphQLRequestData, accept: str) -> bool:
     """
     if request_data.protocol == "http" or not _takes_json(accept):
         return False
-    try:
-        operation = get_operation_ast(parse(request_data.query or ""), request_data.operation_name)
+    try:  # bounded by MAX_TOKENS, and kept: the gate reuses this parse
+        operation = get_operation_ast(
+            parse_document(request_data.query or ""), request_data.operation_name
+        )
     except GraphQLError:
-        return False  # the usual path reports the syntax error
+        return False  # the gate reports the syntax error or the limit
     return operation is not None and operation.operation is not OperationType.SUBSCRIPTION
 
 

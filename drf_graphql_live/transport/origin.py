@@ -66,7 +66,7 @@ def origin_verified(scope: dict[str, Any]) -> bool:
     request = as_django_request(scope)
     if "HTTP_ORIGIN" not in request.META:
         return False
-    return bool(CsrfViewMiddleware(_unused)._origin_verified(request))
+    return bool(CsrfViewMiddleware(_unused)._origin_verified(request))  # type: ignore[attr-defined]
 
 
 def _unused(request: Any) -> HttpResponse:  # CsrfViewMiddleware wants a get_response

@@ -44,7 +44,8 @@ from ..api.request import LiveContext, OperationRequest
 from ..exceptions import TOO_MANY_OPERATIONS, LiveGraphQLError
 from ..live.delivery import WireSubscriber
 from ..live.hub import Hub
-from ..live.render import LiveDocument, prepare_live_operation, split_arguments
+from ..live.render import LiveDocument, split_arguments
+from . import fast_path
 from .auth import close_reason
 
 __all__ = [
@@ -146,9 +147,22 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
     """
 
     async def run_operation(self, operation: Operation[LiveContext, None]) -> None:
-        """Strawberry's operation task, or the fast path when the document fits it."""
-        live = prepare_live_operation(self.schema, operation.query, operation.operation_name)
-        document = live.bind(self.context, operation.variables) if live else None
+        """Strawberry's operation task, or the fast path when the document fits it.
+
+        The gate runs first either way (:func:`~.fast_path.enter`): a refusal is the
+        operation's ``error`` message, as Strawberry sends it for an invalid document.
+        """
+        entry = await fast_path.enter(
+            self.schema,
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+            self.context,
+        )
+        if entry.errors:
+            await operation.send_initial_errors(entry.errors)
+            return
+        document = entry.live.bind(self.context, operation.variables) if entry.live else None
         if document is None:
             await super().run_operation(operation)
             return
