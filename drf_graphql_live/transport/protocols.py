@@ -13,8 +13,13 @@ these subclasses add only:
   leaving a silent socket;
 * an operation past ``MAX_SUBSCRIPTIONS_PER_CONNECTION`` is refused with
   ``extensions.code`` TOO_MANY_OPERATIONS on both protocols;
+* a message over ``MAX_REQUEST_BODY_SIZE`` is never decoded: graphql-transport-ws
+  closes with 4400 and a reason naming the limit (the protocol has no error for a
+  message without an operation);
 * on the legacy protocol, a frame that is not a JSON object (invalid JSON included,
-  which Strawberry drops) gets a ``connection_error``, then a 4400 close;
+  which Strawberry drops, and an oversized one) gets a ``connection_error`` and the
+  socket stays open, as the reference server answers it; one without a string
+  ``type`` gets an ``error``;
 * the legacy protocol runs queries and mutations too, not only subscriptions;
 * a graphql-transport-ws subscription to one generated ``*Changed`` field takes the fast
   path: the hub writes pre-rendered frames with the socket's frame writer.
@@ -32,7 +37,6 @@ from typing import Any, Protocol, cast
 
 from graphql import GraphQLError
 from strawberry.http.async_base_view import AsyncWebSocketAdapter
-from strawberry.http.exceptions import NonJsonMessageReceived
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -47,6 +51,7 @@ from ..live.hub import Hub
 from ..live.render import LiveDocument, split_arguments
 from . import fast_path
 from .auth import close_reason
+from .websocket import LiveWebSocketAdapter, Refused
 
 __all__ = [
     "CLOSE_4400_BAD_REQUEST",
@@ -200,6 +205,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
             hub.unsubscribe(subscriber)
 
     async def handle_message(self, message: Any) -> None:
+        if isinstance(message, Refused):
+            await self.handle_invalid_message(message.reason)
+            return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.handle_invalid_message("Message must be a JSON object with a string type")
             return
@@ -239,12 +247,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
         await super().handle_connection_init(message)
 
 
-#: What :class:`_InvalidJSONAsMessage` yields for a frame that is not JSON.
-_INVALID_JSON: Any = object()
-
-
-class _InvalidJSONAsMessage:
-    """The socket, with invalid JSON yielded as :data:`_INVALID_JSON` instead of dropped.
+class _EveryMessage:
+    """The socket, every message yielded (:meth:`~.websocket.LiveWebSocketAdapter.iter_messages`).
 
     Strawberry's legacy handler reads with ``ignore_parsing_errors=True``: a client that
     sends garbage never hears why. This lets :class:`LegacyWSHandler` answer it.
@@ -256,12 +260,8 @@ class _InvalidJSONAsMessage:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._websocket, name)
 
-    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncIterator[object]:
-        try:
-            async for message in self._websocket.iter_json():
-                yield message
-        except NonJsonMessageReceived:
-            yield _INVALID_JSON  # the handler closes the socket: nothing is read after it
+    def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncIterator[object]:
+        return cast(LiveWebSocketAdapter, self._websocket).iter_messages()
 
 
 class _StreamingSchema:
@@ -294,7 +294,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
         streaming = cast(BaseSchema, _StreamingSchema(schema))
         super().__init__(
             view,
-            cast(AsyncWebSocketAdapter, _InvalidJSONAsMessage(websocket)),
+            cast(AsyncWebSocketAdapter, _EveryMessage(websocket)),
             context,
             root_value,
             streaming,
@@ -304,25 +304,29 @@ class LegacyWSHandler(BaseGraphQLWSHandler[LiveContext, None]):
         )
 
     async def handle_message(self, message: Any) -> None:
-        if message is _INVALID_JSON:
-            await self._refuse("Message must be valid JSON")
+        if isinstance(message, Refused):
+            await self._refuse(message.error or {"message": message.reason})
             return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self._refuse("Message must be a JSON object with a string type")
+        if not isinstance(message, dict):
+            await self._refuse({"message": "Message must be a JSON object"})
+            return
+        if not isinstance(message.get("type"), str):
+            error: Any = {"type": "error", "id": message.get("id"), "payload": {}}
+            error["payload"]["message"] = "Message must have a string type"
+            await self.send_message(error)
             return
         if message["type"] == "start" and (problem := _bad_subscribe(message)):
-            error: Any = {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
+            error = {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
             await self.send_message(error)
             return
         if message["type"] == "start" and await self._refused_over_limit(message["id"]):
             return
         await super().handle_message(cast(Any, message))  # checked above
 
-    async def _refuse(self, problem: str) -> None:
-        """The legacy way to reject a frame: ``connection_error`` saying why, then close."""
-        error: Any = {"type": "connection_error", "payload": {"message": problem}}
-        await self.send_message(error)
-        await self.websocket.close(code=CLOSE_4400_BAD_REQUEST, reason=problem)
+    async def _refuse(self, payload: dict[str, Any]) -> None:
+        """The reference server's answer to a frame it cannot read: ``connection_error``
+        saying why; the socket stays open (its later frames are read as usual)."""
+        await self.send_message(cast(Any, {"type": "connection_error", "payload": payload}))
 
     async def _refused_over_limit(self, operation_id: str) -> bool:
         """Refuse past the cap with TOO_MANY_OPERATIONS (Strawberry's error has no code).

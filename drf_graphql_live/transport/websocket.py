@@ -11,26 +11,55 @@ A client that stops reading never receives a close queued behind its unread data
 ASGI server's ``send`` waits while its transport is paused), so ``close_promptly``
 gives the close :data:`CLOSE_TIMEOUT` seconds, then aborts the connection where the
 server lets us (:mod:`._abort`); the client sees the connection drop and reconnects.
+
+Incoming messages are read here too: one over ``MAX_REQUEST_BODY_SIZE`` is never
+decoded (the handler gets a :class:`Refused` saying why), and :meth:`iter_messages`
+yields :class:`Refused` for a message that is not JSON and reads on, for the legacy
+protocol, whose reference server answers such a message and keeps the socket.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import dataclasses
+import json
+from collections.abc import AsyncGenerator, Coroutine
 from typing import Any
 
 from strawberry.channels import GraphQLWSConsumer as StrawberryWSConsumer
 from strawberry.channels.handlers.ws_handler import ChannelsWebSocketAdapter
 from strawberry.http.async_base_view import AsyncBaseHTTPView
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 
+from ..limits import too_complex
+from ..settings import live_settings
 from ._abort import transport_aborter
 
-__all__ = ["CLOSE_TIMEOUT", "SERVER_SEND", "LiveWebSocketAdapter"]
+__all__ = ["CLOSE_TIMEOUT", "SERVER_SEND", "LiveWebSocketAdapter", "Refused"]
 
 #: Scope key of the ASGI server's own ``send``, set by ``live_application``.
 SERVER_SEND = "drf_graphql_live.server_send"
 #: Seconds a close may wait behind unread data before the connection is aborted.
 CLOSE_TIMEOUT = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """A message the adapter did not decode, and why (``error``: a coded GraphQL error)."""
+
+    reason: str
+    error: dict[str, Any] | None = None
+
+
+def _oversized(text: str) -> Refused | None:
+    limit = live_settings.MAX_REQUEST_BODY_SIZE
+    if limit is None or len(text) * 4 <= limit:  # no UTF-8 text can be over: not encoded
+        return None
+    size = len(text) if len(text) > limit else len(text.encode())
+    if size <= limit:
+        return None
+    error = too_complex("MAX_REQUEST_BODY_SIZE", size, limit, "Message size")
+    return Refused(error.message, dict(error.formatted))
 
 
 class LiveWebSocketAdapter(ChannelsWebSocketAdapter):
@@ -49,6 +78,34 @@ class LiveWebSocketAdapter(ChannelsWebSocketAdapter):
             self._send_through_consumer if server_send is None else _direct(server_send)
         )
         self._abort = transport_aborter(server_send) if server_send is not None else None
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        """Strawberry's, with a message over ``MAX_REQUEST_BODY_SIZE`` yielded as Refused."""
+        async for message in self.iter_messages():
+            if isinstance(message, Refused) and message.error is None:
+                if not ignore_parsing_errors:
+                    raise NonJsonMessageReceived
+                continue
+            yield message
+
+    async def iter_messages(self) -> AsyncGenerator[object, None]:
+        """Every message decoded, or a :class:`Refused`; reading goes on after either."""
+        while True:
+            queued = await self.ws_consumer.message_queue.get()
+            if queued["disconnected"]:
+                break
+            text = queued["message"]
+            if text is None:
+                raise NonTextMessageReceived
+            refused = _oversized(text)
+            if refused is None:
+                try:
+                    decoded = self.view.decode_json(text)
+                except (json.JSONDecodeError, RecursionError):
+                    refused = Refused("Message must be valid JSON")
+            yield decoded if refused is None else refused
 
     async def _send_through_consumer(self, frame: str) -> None:
         await self.ws_consumer.send(text_data=frame)

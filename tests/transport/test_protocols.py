@@ -3,7 +3,7 @@
 graphql-transport-ws: every malformed field of every client message closes with 4400
 and a reason; an operation past the per-connection cap is refused with
 TOO_MANY_OPERATIONS. Legacy subscriptions-transport-ws: a frame it cannot read gets a
-``connection_error`` before the close; the cap's refusal carries the code too.
+``connection_error`` and the socket stays open; the cap's refusal carries the code too.
 """
 
 from __future__ import annotations
@@ -168,7 +168,8 @@ async def test_legacy_start_past_the_cap_is_refused_with_too_many_operations(
 @pytest.mark.parametrize(
     "frame", ["{not json", "[1, 2]", '"text"'], ids=["invalid JSON", "array", "string"]
 )
-async def test_legacy_unreadable_frame_gets_connection_error_then_4400(frame):
+async def test_legacy_unreadable_frame_gets_connection_error_and_keeps_the_socket(frame):
+    """As subscriptions-transport-ws' reference server answers it: the socket stays open."""
     async with GraphQLWSClient(application, protocol=LEGACY) as client:
         await acknowledged(client)
         await client.communicator.send_to(text_data=frame)
@@ -176,4 +177,16 @@ async def test_legacy_unreadable_frame_gets_connection_error_then_4400(frame):
             pass
         assert error["type"] == "connection_error"
         assert error["payload"]["message"]
-        assert (await close_of(client))["code"] == 4400
+        operation = await client.subscribe("{ __typename }")
+        assert (await client.receive_next(operation)) == {"data": {"__typename": "Query"}}
+
+
+async def test_legacy_frame_without_a_string_type_gets_an_error():
+    async with GraphQLWSClient(application, protocol=LEGACY) as client:
+        await acknowledged(client)
+        await client.communicator.send_json_to({"id": "7", "type": 3})
+        while (error := await client.receive())["type"] == "ka":
+            pass
+        assert (error["type"], error["id"]) == ("error", "7")
+        operation = await client.subscribe("{ __typename }")
+        assert (await client.receive_next(operation)) == {"data": {"__typename": "Query"}}
