@@ -148,7 +148,8 @@ class LiveRegistry:
         for root, path in sorted(
             self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1])
         ):
-            pks = root._base_manager.filter(**{path: pk}).values_list("pk", flat=True)
+            # ``__pk``: a foreign key with ``to_field`` holds another column than the pk
+            pks = root._base_manager.filter(**{f"{path}__pk": pk}).values_list("pk", flat=True)
             affected[model_label(root)].update(str(p) for p in pks)
         return affected
 
