@@ -101,7 +101,7 @@ async def settle(
     mirror: Mirror,
     expected: Any,
     key: str,
-    timeout: float = 10,
+    timeout: float = 10,  # noqa: ASYNC109 (a deadline over several awaits)
 ) -> None:
     """Apply events until the mirror's rows equal ``expected()`` (REST), or fail.
 
@@ -120,12 +120,13 @@ async def settle(
         message = await client.receive()
         if message.get("type") in ("ka", "ping", "pong"):
             continue
-        assert message.get("id") == op and message["type"] == "next", message
+        assert message.get("id") == op, message
+        assert message["type"] == "next", message
         assert "errors" not in message["payload"], message
         mirror.apply(message["payload"]["data"][field])
 
 
-async def subscribed(count: int = 1, timeout: float = 10) -> None:
+async def subscribed(count: int = 1, timeout: float = 10) -> None:  # noqa: ASYNC109
     """Wait until this process's hub holds ``count`` live subscribers (joined, not joining).
 
     graphql-ws sends nothing when a subscription starts: a write committed before the

@@ -22,17 +22,27 @@ __all__ = [
 ]  # fmt: skip
 
 
-class Shelf(models.Model):
+class ShapeModel(models.Model):
+    """What every model here shares: a readable ``str`` in assertion messages."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
+class Shelf(ShapeModel):
     name = models.CharField(max_length=50)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True)
 
 
-class Folder(models.Model):
+class Folder(ShapeModel):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=50)
 
 
-class Note(models.Model):
+class Note(ShapeModel):
     """What every shape shares."""
 
     class Kind(models.TextChoices):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 
+from drf_graphql_live.live.dependencies import LIVE
 from drf_graphql_live.testing import GraphQLWSClient
 
 from .asgi import application
@@ -78,8 +79,9 @@ async def test_list_subscription_converges_on_every_write(name, people):
 async def test_detail_subscription_follows_its_object_only(name, people):
     shape, ben = Shape.of(name), people["ben"]
     both, anns = people["both"], people["anns"]
-    mine = await orm(shape.make)(both, title="mine")
-    other = await orm(shape.make)(both, title="other")
+    folder = people["folder"]
+    mine = await orm(shape.make)(both, title="mine", folder=folder)
+    other = await orm(shape.make)(both, title="other", folder=folder)
     key = shape.lookup(mine)
     rest = lambda: [row for row in shape.rest_rows(ben) if str(row[shape.key]) == key]  # noqa: E731
     mirror = Mirror()
@@ -91,6 +93,8 @@ async def test_detail_subscription_follows_its_object_only(name, people):
         steps = [
             lambda: save(mine, title="edited"),
             lambda: save(other, title="not mine"),  # nothing for this subscription
+            # a related row both show: the change affects both, only ``mine`` is ours
+            lambda: save(Folder.objects.get(pk=folder.pk), name="Renamed"),
             lambda: save(mine, shelf=anns),  # hidden: REMOVED
             lambda: save(mine, public=True),  # visible again: ADDED
             lambda: mine.delete(),
@@ -132,3 +136,83 @@ async def test_resume_after_reconnect_converges(name, people):
         await settle(client, op, shape.list_field, mirror, rest, shape.key)
         await orm(lambda: save(going, public=True))()
         await settle(client, op, shape.list_field, mirror, rest, shape.key)
+
+
+def test_membership_rows_gate_every_shape_before_any_subscriber():
+    """A writer process primes no subscriber: the build must already know the gates.
+
+    Every shape's ``get_queryset()`` filters by ``request.user``: read with the
+    anonymous mock request alone it fails, and a membership change made by a worker
+    process (``shelf.members.add(user)``) was never announced.
+    """
+    from drf_graphql_live.live.dependencies import _list_reads
+
+    from .schema import schema  # noqa: F401  (built: the endpoints are registered)
+
+    registered = {e.model: e for e in LIVE.endpoints}
+    for model, _ in SHAPES.values():
+        assert "shapes.shelf_members" in _list_reads(registered[model]), model
+
+
+@pytest.mark.parametrize("name", SHAPE_NAMES)
+async def test_detail_resumed_while_hidden_hears_its_object_again(name, people):
+    shape, ben = Shape.of(name), people["ben"]
+    both, anns = people["both"], people["anns"]
+    mine = await orm(shape.make)(both, title="mine")
+    key = shape.lookup(mine)
+    rest = lambda: [row for row in shape.rest_rows(ben) if str(row[shape.key]) == key]  # noqa: E731
+    mirror, token = Mirror(), people["tokens"]["ben"]
+    async with ws(token) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(shape.detail_subscription(), {"key": key})
+        await subscribed()
+        await orm(lambda: save(mine, title="seen once"))()
+        await settle(client, op, shape.detail_field, mirror, rest, shape.key)
+    await orm(lambda: save(mine, shelf=anns, title="hidden"))()  # hidden while away
+    async with ws(token) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(
+            shape.detail_subscription(), {"key": key, "after": mirror.cursor}
+        )
+        await settle(client, op, shape.detail_field, mirror, rest, shape.key)  # REMOVED
+        assert mirror.nodes == {}
+        await orm(lambda: save(mine, public=True))()  # visible again: ADDED
+        await settle(client, op, shape.detail_field, mirror, rest, shape.key)
+        assert list(mirror.nodes) == [str(mine.pk)]
+
+
+@pytest.mark.parametrize("name", ["auto", "uuid", "slug"])
+async def test_detail_subscribing_while_a_related_row_changes_hears_only_its_object(
+    name, people, monkeypatch
+):
+    """The change of a folder two notes show comes while the detail group is priming.
+
+    The hub picks the groups a change concerns before it waits for their locks; the
+    group then had no object yet, so it took every note of the folder and sent ADDED
+    for the other one: a client applying events by id kept a row it never asked for.
+    """
+    from drf_graphql_live.live import groups as groups_module
+
+    shape, folder = Shape.of(name), people["folder"]
+    mine = await orm(shape.make)(people["both"], title="mine", folder=folder)
+    other = await orm(shape.make)(people["both"], title="other", folder=folder)
+    real_snapshot = groups_module.snapshot
+
+    def snapshot_then_rename(operation: Any) -> Any:
+        current = real_snapshot(operation)
+        Folder.objects.filter(pk=folder.pk).update(name="Renamed")  # the related row...
+        Folder.objects.get(pk=folder.pk).save()  # ...announced while the join is priming
+        return current
+
+    monkeypatch.setattr(groups_module, "snapshot", snapshot_then_rename)
+    async with ws(people["tokens"]["ben"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(shape.detail_subscription(), {"key": shape.lookup(mine)})
+        await subscribed()
+        modified = (await client.receive_next(op))["data"][shape.detail_field]
+        assert (modified["kind"], modified["id"]) == ("MODIFIED", str(mine.pk))
+        assert modified["node"]["folderName"] == "Renamed"
+        await orm(lambda: save(other, title="still not mine"))()
+        await orm(lambda: save(mine, title="mine, edited"))()
+        edited = (await client.receive_next(op))["data"][shape.detail_field]
+        assert (edited["id"], edited["node"]["title"]) == (str(mine.pk), "mine, edited")
