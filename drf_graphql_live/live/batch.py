@@ -29,6 +29,7 @@ announces (the clock, another service) opts out with ``live_batch = False``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -36,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F
 from rest_framework import exceptions as drf_exceptions
@@ -78,9 +80,12 @@ class GroupCache:
     #: this group's entry in the evaluations, refilled at each: one object per group for
     #: its lifetime instead of one per change (those reached the old generation)
     entry: _Entry | None = None
+    #: the primary key of the membership query's model: how a pk is written in its SQL
+    pk_field: models.Field | None = None
 
     def reset(self) -> None:
         self.view, self.membership, self.batchable = None, None, True
+        self.pk_field = None
         self.render_key, self.permissions, self.reads = None, None, frozenset()
         self.entry = None
 
@@ -209,7 +214,8 @@ def _membership(entries: list[_Entry]) -> None:
         if statement is None:
             continue
         alias, sql, params = statement
-        terms[alias].append((entry.index, sql, params, entry.pks))
+        keys = _database_keys(entry.cache.pk_field, entry.pks, connections[alias])
+        terms[alias].append((entry.index, sql, params, keys))
     by_index = {entry.index: entry for entry in entries}
     grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
     for alias, items in terms.items():
@@ -219,11 +225,45 @@ def _membership(entries: list[_Entry]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(query, values)
                 rows = cursor.fetchall()
-            for index, pk in rows:
-                key = str(pk)
+            for index, raw in rows:
+                key = _event_key(by_index[index], raw)
                 _sees(by_index[index], key, grown)
                 for copy in copies.get(index, ()):
                     _sees(by_index[copy], key, grown)
+
+
+def _database_keys(
+    field: models.Field | None, pks: tuple[str, ...], connection: Any
+) -> tuple[Any, ...]:
+    """The changed pks as the membership SQL compares them (raw SQL skips the ORM's step).
+
+    Events carry ``str(pk)``; the column may hold another form: SQLite stores a UUID as
+    32 hex digits without dashes, so the text ``"1b4e...-..."`` matches no row. A key
+    the field cannot hold (``"abc"`` for an integer key) names no row: left out.
+    """
+    if field is None:
+        return pks
+    keys = []
+    for pk in pks:
+        try:
+            keys.append(field.get_db_prep_value(field.to_python(pk), connection))
+        except (ValidationError, ValueError, TypeError):
+            continue
+    return tuple(keys)
+
+
+def _event_key(entry: _Entry, raw: Any) -> str:
+    """The pk of ``entry.pks`` a membership row names (a database value: back to ``str``)."""
+    field = entry.cache.pk_field
+    value = field.to_python(raw) if field is not None else raw
+    text = str(value)
+    if text in entry.pks:
+        return text
+    for pk in entry.pks:  # an event whose pk was written in another form (a hex UUID)
+        with contextlib.suppress(ValidationError, ValueError, TypeError):
+            if field is not None and field.to_python(pk) == value:
+                return pk
+    return text
 
 
 def _sees(entry: _Entry, pk: str, grown: dict[tuple[frozenset[str], str], frozenset[str]]) -> None:
@@ -246,6 +286,7 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
             _say_once(type(entry.view), "its get_queryset() does not return a QuerySet")
             return None
         sql, params = queryset.query.sql_with_params()
+    entry.cache.pk_field = queryset.model._meta.pk
     statement = (queryset.db, sql, tuple(params))
     reads = models_read(counter.sqls)
     if reads is not None:  # rebuilt when a change of one of these models comes (hub)

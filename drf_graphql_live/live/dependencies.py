@@ -148,7 +148,8 @@ class LiveRegistry:
         for root, path in sorted(
             self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1])
         ):
-            pks = root._base_manager.filter(**{path: pk}).values_list("pk", flat=True)
+            # ``__pk``: a foreign key with ``to_field`` holds another column than the pk
+            pks = root._base_manager.filter(**{f"{path}__pk": pk}).values_list("pk", flat=True)
             affected[model_label(root)].update(str(p) for p in pks)
         return affected
 
@@ -179,13 +180,36 @@ def _list_reads(endpoint: Endpoint) -> frozenset[str]:
     def refuse(*_: Any) -> Any:
         raise _NotNow
 
+    reads: set[str] = set()
+    for user in (None, _stand_in_user()):  # anonymous, then signed in: the usual branches
+        try:
+            with recording(refuse):
+                view = endpoint.view("list")
+                if user is not None:
+                    view.request.user = user
+                sql = str(view.filter_queryset(view.get_queryset()).query)
+        except Exception:  # needs a real user, reads the database, or returns no QuerySet
+            continue
+        reads |= models_read([sql]) or set()
+    return frozenset(reads)
+
+
+def _stand_in_user() -> Any:
+    """An unsaved user (never written, never queried) for ``get_queryset()`` to compile with.
+
+    A ``get_queryset()`` that filters by ``request.user`` fails for the anonymous mock
+    request, so a writer process (which primes no subscriber) would not know that a
+    membership row gates what users see, and its membership changes would go unheard.
+    """
+    from django.contrib.auth import get_user_model
+
     try:
-        with recording(refuse):
-            view = endpoint.view("list")
-            sql = str(view.filter_queryset(view.get_queryset()).query)
-    except Exception:  # needs a real user, reads the database, or returns no QuerySet
-        return frozenset()
-    return models_read([sql]) or frozenset()
+        user = get_user_model()()
+        if user.pk is None:
+            user.pk = user._meta.pk.to_python("0")
+    except Exception:
+        return None
+    return user
 
 
 class _NotNow(Exception):

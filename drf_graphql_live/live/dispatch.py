@@ -73,6 +73,9 @@ async def process(event: ChangeEvent, concerned: Targets) -> None:
         for group, pks in zip(concerned.groups, concerned.pks, strict=True):
             if event["deleted"] or not group.subscribers:  # the rare cases, per group
                 pks = await group.take_deletion(event, pks)
+            # A detail group primed while this waited for its lock follows one object
+            # now: the others of the change (a category's other rows) are not its.
+            pks = group.relevant_pks(pks)
             if pks:
                 work.add(group, pks)
             else:

@@ -53,7 +53,7 @@ from .render import LiveDocument, Start, with_cursor
 from .resume import keep_last, save_journals
 from .resume_store import ResumeStore, resume_store
 from .scratch import ChangeScratch, fingerprint
-from .visibility import admit, snapshot
+from .visibility import admit, followed_pk, snapshot
 
 __all__ = ["Group", "Member"]
 
@@ -102,8 +102,10 @@ class Group:
 
     def relevant_pks(self, changed: tuple[str, ...]) -> tuple[str, ...]:
         """Of ``changed`` (the event's pks of this group's model), those it re-checks."""
-        if self.only_pk is None:
+        if self.field.operation is not ONE:
             return changed  # the same tuple for every list group: nothing per group
+        if self.only_pk is None:  # not primed yet: decided again under its lock
+            return changed
         return (self.only_pk,) if self.only_pk in changed else ()
 
     async def take_deletion(self, event: ChangeEvent, pks: tuple[str, ...]) -> tuple[str, ...]:
@@ -167,7 +169,10 @@ class Group:
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
                 current = await self._admitted(snapshot, missed)
-                self._prime(current)
+                followed = ""
+                if self.field.operation is ONE and not current:  # resumed while hidden
+                    followed = await run_sync(followed_pk, self.operation)
+                self._prime(current, followed)
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
                 order = await self._admitted(admit, missed, ordered=ordered)
@@ -203,12 +208,14 @@ class Group:
         self.contexts.pop(subscriber, None)
         subscriber.stop()
 
-    def _prime(self, current: list[tuple[str, Any]]) -> None:
+    def _prime(self, current: list[tuple[str, Any]], followed: str = "") -> None:
+        """``current`` is the state; a detail group follows its object's pk from now on
+        (``followed`` when the subscriber may not see it now; "": no such row, silence)."""
         for pk, node in current:
             self.state[pk] = fingerprint(node)
             self.nodes[pk] = node
         if self.field.operation is ONE:
-            self.only_pk = current[0][0] if current else ""  # "": gone, hears nothing
+            self.only_pk = current[0][0] if current else followed
         self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)
         self.primed = True
 

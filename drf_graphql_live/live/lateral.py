@@ -35,8 +35,8 @@ MAX_PARAMETERS = 30_000
 _ESCAPED = "\x00"
 _DIALECTS = ("postgresql", "sqlite")
 
-#: (group index, membership SQL, its parameters, the changed primary keys)
-Term = tuple[int, str, tuple[Any, ...], tuple[str, ...]]
+#: (group index, membership SQL, its parameters, the changed primary keys as stored)
+Term = tuple[int, str, tuple[Any, ...], tuple[Any, ...]]
 #: (SQL, parameters, copies: group index -> the other groups that share its term)
 Statement = tuple[str, list[Any], dict[int, list[int]]]
 
@@ -76,7 +76,7 @@ def _multiplexed(
     sql: str,
     column: str,
     family: list[tuple[int, tuple[Any, ...]]],
-    pks: Sequence[str],
+    pks: Sequence[Any],
 ) -> Iterator[tuple[list[tuple[int, tuple[Any, ...]]], tuple[str, list[Any]] | None]]:
     """(terms, their statement or None: left to UNION ALL) per chunk of the family."""
     width = len(family[0][1]) + 1

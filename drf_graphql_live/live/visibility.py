@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar, overload
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.viewsets import GenericViewSet
@@ -203,6 +203,29 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
 
     with _refused_as_graphql_error():
         return subscribe_view(operation, current, initial=True)
+
+
+def followed_pk(operation: OperationRequest) -> str:
+    """The pk of the one object a detail subscription follows, whoever may see it now.
+
+    A client resuming ``xChanged(id: X, after:)`` while X is hidden from it hears
+    REMOVED, and must hear ADDED once X is visible again: its group has to know X's pk
+    although ``get_object()`` refuses it. Only the pk is read (through
+    ``_base_manager``: no representation, nothing the user may not see leaves here);
+    every event for it is still decided by the viewset. "" when no row has that key.
+    """
+    viewset = operation.field.endpoint.viewset
+    model = operation.field.endpoint.model
+    if model is None or not operation.lookup:
+        return ""
+    value = next(iter(operation.lookup.values()))
+    field = getattr(viewset, "lookup_field", "pk") or "pk"
+    try:
+        found = model._base_manager.filter(**{field: value}).values_list("pk", flat=True)
+        pk = found.first()
+    except (ValueError, TypeError, ValidationError):  # a key the field cannot hold
+        return ""
+    return "" if pk is None else str(pk)
 
 
 def admit(operation: OperationRequest, *, ordered: bool) -> list[str]:
