@@ -67,8 +67,21 @@ def _warn_no_layer() -> None:
 def _announce(
     model: type[models.Model], pk: Any, *, deleted: bool, affects: dict, using: str
 ) -> None:
-    event = make_event(model_label(model), pk, deleted=deleted, affects=affects)
+    event = make_event(model_label(model), _canonical(model, pk), deleted=deleted, affects=affects)
     transaction.on_commit(partial(publish, event), using=using)
+
+
+def _canonical(model: type[models.Model], pk: Any) -> Any:
+    """``pk`` as the ORM gives it back, so every event names one row by one string.
+
+    A UUID set as 32 hex digits (``Note(id=uuid.hex)``, ``publish_changes(Note, [hex])``)
+    or an integer key passed as ``"7"`` would otherwise differ from the ``str(obj.pk)``
+    subscribers' state and resume logs are keyed by.
+    """
+    try:
+        return model._meta.pk.to_python(pk)
+    except Exception:  # not a value of that field: announced as given (it names no row)
+        return pk
 
 
 def publish_changes(

@@ -37,7 +37,13 @@ KINDS = ["idea", "todo", "done"]
 
 class History:
     def __init__(
-        self, site: Any, urls: list[str], people: dict[str, Any], shape: Shape, rng: random.Random
+        self,
+        site: Any,
+        urls: list[str],
+        people: dict[str, Any],
+        shape: Shape,
+        rng: random.Random,
+        subscribers: int = len(LIST_SUBSCRIBERS),
     ) -> None:
         self.site, self.urls, self.shape, self.rng = site, urls, shape, rng
         self.tokens: dict[str, str] = people["tokens"]
@@ -46,6 +52,7 @@ class History:
         self.clients: list[tuple[LiveClient, dict[str, str], list[str]]] = []
         self.log: list[str] = []
         self.numbers = iter(range(1, 1_000_000))
+        self.subscribers = subscribers
 
     # -- REST, as each user ------------------------------------------------------------
 
@@ -67,7 +74,10 @@ class History:
         """Every list subscriber (and one detail subscriber) live, each on a random server."""
         seed = await self.create("u0", shelf=self.shelves[0], public=True, kind="todo")
         key = self.shape.key
-        for user, arguments, fields in LIST_SUBSCRIBERS:
+        users = sorted(self.tokens, key=lambda name: int(name[1:]))
+        for number in range(self.subscribers):  # each a user of its own, while they last
+            _, arguments, fields = LIST_SUBSCRIBERS[number % len(LIST_SUBSCRIBERS)]
+            user = users[number % len(users)]
             selected = [key, *fields]
             query = self._list_query(arguments, selected)
             client = LiveClient(user, self.tokens[user], query, self.shape.list_field, {})

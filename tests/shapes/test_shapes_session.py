@@ -26,7 +26,14 @@ def _run(env: dict[str, str]) -> None:
 
 
 def test_shapes_converge_on_sqlite_and_the_in_memory_layer():
-    _run({k: v for k, v in os.environ.items() if k not in SERVICES})
+    # In-process tests on the embedded default; the convergence test's two server
+    # processes still need a Redis between them (the machine's, or a private one).
+    env = {k: v for k, v in os.environ.items() if k not in (*SERVICES, "DGL_REQUIRE_SERVICES")}
+    if os.environ.get("REDIS_URL"):
+        env["DGL_CONVERGENCE_REDIS_URL"] = os.environ["REDIS_URL"]
+    if os.environ.get("DGL_REQUIRE_SERVICES") == "1":
+        env["DGL_CONVERGENCE_REQUIRED"] = "1"
+    _run(env)
 
 
 def test_shapes_converge_on_postgresql_and_redis():

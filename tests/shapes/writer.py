@@ -29,9 +29,9 @@ def _setup(users: int) -> dict[str, Any]:
     User = get_user_model()
     people = [User.objects.create_user(f"u{n}", password="x") for n in range(users)]
     shelves = []
-    for n in range(3):  # shelf n holds users n and n+1: every user shares with a neighbour
+    for n in range(max(3, users // 2)):  # shelf n: users n and n+1, each shares with one
         shelf = Shelf.objects.create(name=f"shelf {n}")
-        shelf.members.set(people[n : n + 2])
+        shelf.members.set([people[n % users], people[(n + 1) % users]])
         shelves.append(shelf.pk)
     for n in range(2):
         Folder.objects.create(code=f"f-{n}", name=f"folder {n}")
