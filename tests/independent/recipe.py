@@ -79,17 +79,20 @@ def _dedent(code: str) -> str:
 class FreshProject:
     """``django-admin startproject myproject`` in ``path``, plus the README's snippets."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, python: str = sys.executable) -> None:
         self.path = path
+        self.python = python  # another virtualenv's (tests/test_wheel.py: the built wheel's)
         self.token = ""  # alice's DRF token, made by from_readme
         self.env = {**os.environ, "PYTHONPATH": str(path), "PYTHONUNBUFFERED": "1"}
         for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"):
             self.env.pop(name, None)
 
     @classmethod
-    def from_readme(cls, path: Path, *, daphne: bool = False) -> FreshProject:
-        project = cls(path)
-        project.run(sys.executable, "-m", "django", "startproject", "myproject", str(path))
+    def from_readme(
+        cls, path: Path, *, daphne: bool = False, python: str = sys.executable
+    ) -> FreshProject:
+        project = cls(path, python)
+        project.run(python, "-m", "django", "startproject", "myproject", str(path))
         recipe = readme_recipe()
         settings = path / "myproject" / "settings.py"
         extra = recipe["settings"] + 'INSTALLED_APPS += ["blog"]  # the project\'s own app\n'
@@ -109,7 +112,7 @@ class FreshProject:
     def create_token(self, username: str) -> str:
         """A user and their DRF token, as the README says (``drf_create_token``)."""
         self.run(
-            sys.executable, "manage.py", "shell", "-c",
+            self.python, "manage.py", "shell", "-c",
             "from django.contrib.auth.models import User; "
             f"User.objects.create_user({username!r}, password='demo')",
         )  # fmt: skip
@@ -138,16 +141,16 @@ class FreshProject:
         return result.stdout + result.stderr
 
     def manage(self, *args: str) -> str:
-        return self.run(sys.executable, "manage.py", *args)
+        return self.run(self.python, "manage.py", *args)
 
     @contextlib.contextmanager
     def server(self, kind: str) -> Iterator[str]:
         """``runserver`` or ``uvicorn`` on a free loopback port; stopped by PID."""
         port = free_port()
         command = {
-            "runserver": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
+            "runserver": [self.python, "manage.py", "runserver", f"127.0.0.1:{port}",
                           "--noreload"],
-            "uvicorn": [sys.executable, "-m", "uvicorn", "myproject.asgi:application",
+            "uvicorn": [self.python, "-m", "uvicorn", "myproject.asgi:application",
                         "--host", "127.0.0.1", "--port", str(port)],
         }[kind]  # fmt: skip
         log = (self.path / f"{kind}.log").open("w+")
