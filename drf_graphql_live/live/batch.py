@@ -29,7 +29,6 @@ announces (the clock, another service) opts out with ``live_batch = False``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -37,7 +36,6 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F
 from rest_framework import exceptions as drf_exceptions
@@ -52,6 +50,7 @@ from .lateral import Term, statements
 from .permission_checks import PermissionChecks
 from .reads import QueryRecorder, models_read, recording
 from .sharing import shared_representation
+from .stored_keys import database_keys, event_key
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
 
 __all__ = ["GroupCache", "evaluate_batch"]
@@ -84,10 +83,8 @@ class GroupCache:
     pk_field: models.Field | None = None
 
     def reset(self) -> None:
-        self.view, self.membership, self.batchable = None, None, True
-        self.pk_field = None
-        self.render_key, self.permissions, self.reads = None, None, frozenset()
-        self.entry = None
+        self.view, self.membership, self.batchable, self.pk_field = None, None, True, None
+        self.render_key, self.permissions, self.reads, self.entry = None, None, frozenset(), None
 
     def changed(self, models: Iterable[str]) -> None:
         """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
@@ -210,12 +207,10 @@ def _membership(entries: list[_Entry]) -> None:
     """Fill each entry's ``visible`` pks: one statement per database (:mod:`.lateral`)."""
     terms: dict[str, list[Term]] = defaultdict(list)
     for entry in entries:
-        statement = _statement(entry)
-        if statement is None:
-            continue
-        alias, sql, params = statement
-        keys = _database_keys(entry.cache.pk_field, entry.pks, connections[alias])
-        terms[alias].append((entry.index, sql, params, keys))
+        if (statement := _statement(entry)) is not None:
+            alias, sql, params = statement
+            keys = database_keys(entry.cache.pk_field, entry.pks, connections[alias])
+            terms[alias].append((entry.index, sql, params, keys))
     by_index = {entry.index: entry for entry in entries}
     grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
     for alias, items in terms.items():
@@ -226,44 +221,10 @@ def _membership(entries: list[_Entry]) -> None:
                 cursor.execute(query, values)
                 rows = cursor.fetchall()
             for index, raw in rows:
-                key = _event_key(by_index[index], raw)
+                key = event_key(by_index[index].cache.pk_field, by_index[index].pks, raw)
                 _sees(by_index[index], key, grown)
                 for copy in copies.get(index, ()):
                     _sees(by_index[copy], key, grown)
-
-
-def _database_keys(
-    field: models.Field | None, pks: tuple[str, ...], connection: Any
-) -> tuple[Any, ...]:
-    """The changed pks as the membership SQL compares them (raw SQL skips the ORM's step).
-
-    Events carry ``str(pk)``; the column may hold another form: SQLite stores a UUID as
-    32 hex digits without dashes, so the text ``"1b4e...-..."`` matches no row. A key
-    the field cannot hold (``"abc"`` for an integer key) names no row: left out.
-    """
-    if field is None:
-        return pks
-    keys = []
-    for pk in pks:
-        try:
-            keys.append(field.get_db_prep_value(field.to_python(pk), connection))
-        except (ValidationError, ValueError, TypeError):
-            continue
-    return tuple(keys)
-
-
-def _event_key(entry: _Entry, raw: Any) -> str:
-    """The pk of ``entry.pks`` a membership row names (a database value: back to ``str``)."""
-    field = entry.cache.pk_field
-    value = field.to_python(raw) if field is not None else raw
-    text = str(value)
-    if text in entry.pks:
-        return text
-    for pk in entry.pks:  # an event whose pk was written in another form (a hex UUID)
-        with contextlib.suppress(ValidationError, ValueError, TypeError):
-            if field is not None and field.to_python(pk) == value:
-                return pk
-    return text
 
 
 def _sees(entry: _Entry, pk: str, grown: dict[tuple[frozenset[str], str], frozenset[str]]) -> None:

@@ -3,9 +3,8 @@
 Subscriptions with the same field, arguments, selection, permission scope (and, on
 the fast path, the same document) see the same objects, so they form a :class:`Group`:
 
-* per event, the group asks the viewset once (:func:`~.visibility.evaluate`; one
-  thread hop per event for all groups, :func:`process`), so SQL is independent of the
-  number of subscribers;
+* per event, the group asks the viewset once (one thread hop for all groups,
+  :func:`~.dispatch.process`), so SQL is independent of the number of subscribers;
 * it keeps *one* record of what its subscribers have (``state``: pk -> fingerprint of
   the node as they last got it), decides once whether a change is ADDED, MODIFIED,
   REMOVED or nothing (a change to a field nobody selected), renders it once and hands
@@ -102,10 +101,8 @@ class Group:
 
     def relevant_pks(self, changed: tuple[str, ...]) -> tuple[str, ...]:
         """Of ``changed`` (the event's pks of this group's model), those it re-checks."""
-        if self.field.operation is not ONE:
-            return changed  # the same tuple for every list group: nothing per group
-        if self.only_pk is None:  # not primed yet: decided again under its lock
-            return changed
+        if self.field.operation is not ONE or self.only_pk is None:
+            return changed  # lists: one tuple for all; a detail group: again under its lock
         return (self.only_pk,) if self.only_pk in changed else ()
 
     async def take_deletion(self, event: ChangeEvent, pks: tuple[str, ...]) -> tuple[str, ...]:
@@ -169,10 +166,8 @@ class Group:
         async with self.lock:
             if not self.primed:  # the first subscriber: its snapshot is the state
                 current = await self._admitted(snapshot, missed)
-                followed = ""
-                if self.field.operation is ONE and not current:  # resumed while hidden
-                    followed = await run_sync(followed_pk, self.operation)
-                self._prime(current, followed)
+                hidden = self.field.operation is ONE and not current  # resumed while hidden
+                self._prime(current, await run_sync(followed_pk, self.operation) if hidden else "")
                 order = [pk for pk, _ in current]
             elif order is None:  # another join primed the group while this one waited
                 order = await self._admitted(admit, missed, ordered=ordered)
@@ -209,12 +204,11 @@ class Group:
         subscriber.stop()
 
     def _prime(self, current: list[tuple[str, Any]], followed: str = "") -> None:
-        """``current`` is the state; a detail group follows its object's pk from now on
-        (``followed`` when the subscriber may not see it now; "": no such row, silence)."""
+        """``current`` is the state; a detail group follows its pk (or ``followed``)."""
         for pk, node in current:
             self.state[pk] = fingerprint(node)
             self.nodes[pk] = node
-        if self.field.operation is ONE:
+        if self.field.operation is ONE:  # "": no such row, silence
             self.only_pk = current[0][0] if current else followed
         self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)
         self.primed = True
