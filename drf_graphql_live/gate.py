@@ -44,6 +44,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from .limits import limit_errors, too_complex
 from .settings import live_settings
@@ -221,7 +222,7 @@ async def run_extensions(
         return []
     execution_context = schema._create_execution_context(
         query=query,
-        allowed_operation_types=(OperationType.SUBSCRIPTION,),
+        allowed_operation_types=(StrawberryOperationType.SUBSCRIPTION,),
         variable_values=variables,
         context_value=context,
         operation_name=operation_name,
