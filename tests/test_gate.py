@@ -18,10 +18,12 @@ from typing import Any
 import httpx
 import pytest
 from django.test import override_settings
-from graphql import GraphQLError
+from graphql import GraphQLError, get_introspection_query
+from graphql.language import Lexer, Source, TokenKind
 from rest_framework.authtoken.models import Token
 from strawberry.extensions import SchemaExtension
 
+from drf_graphql_live.gate import over_token_limit
 from drf_graphql_live.testing import GraphQLWSClient
 from sample_site.asgi import application
 
@@ -218,3 +220,20 @@ async def test_user_extensions_run_on_the_websocket_fast_path(extended_app, toke
         assert message["payload"][0]["message"] == "No titles here."
         allowed = await ws.subscribe("subscription { tasksChanged(initial: true) { kind id } }")
         assert (await ws.receive_next(allowed))["data"]["tasksChanged"]["kind"] == "ADDED"
+
+
+TOKEN_DOCUMENTS = [
+    get_introspection_query(descriptions=True),
+    'query Q($a: Float = -12.5e3, $b: String = "x # y \\" z") { f(a: $a, b: """a "" b""") }',
+    "# a comment { with } tokens\n{ a ...F } fragment F on T { b @skip(if: true) }",
+    '{ f(s: """ \\""" still a block string """) }',
+]
+
+
+@pytest.mark.parametrize("query", TOKEN_DOCUMENTS)
+def test_token_count_without_parsing_is_the_lexers(query):
+    lexer, tokens = Lexer(Source(query)), 0
+    while lexer.advance().kind is not TokenKind.EOF:
+        tokens += 1
+    assert over_token_limit(query, tokens - 1)
+    assert not over_token_limit(query, tokens)
