@@ -9,6 +9,11 @@ One uvicorn process (127.0.0.1, SQLite in WAL, 500 bench tasks). For ``--seconds
 client times ``{ __typename }`` (no thread hop) and ``{ task(id) { id title } }`` (one
 hop), and a subscriber times ``taskChanged`` events for REST PATCHes (commit to frame).
 The same probes run first without the heavy clients (idle). Prints a markdown table.
+
+``--anonymous N`` (issue 21) instead runs N anonymous clients (no ``Origin``, empty
+``connection_init``; half over WebSocket, half over SSE) that send 99 KB subscription
+documents in a loop, each a new text, and compares the light probes' p95 with the same
+run without them: the gate must refuse those documents cheaply and off the event loop.
 """
 
 from __future__ import annotations
@@ -32,6 +37,68 @@ import websockets
 HEAVY = (
     "{ tasks(limit: 500) { results { id title status projectName assigneeDetail { username } } } }"
 )
+
+
+def _big_document(seq: int) -> str:
+    """A 99 KB subscription, a new text each time (no cache helps): 20,000 tokens."""
+    fields = " ".join(["kind"] * 19_800)
+    return f"subscription Attack{seq} {{ tasksChanged {{ {fields} }} }}"
+
+
+async def _anonymous_ws(uri: str, until: float) -> int:
+    sent = 0
+    async with websockets.connect(uri, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await ws.recv()
+        while time.perf_counter() < until:
+            sent += 1
+            payload = {"query": _big_document(sent)}
+            await ws.send(json.dumps({"id": str(sent), "type": "subscribe", "payload": payload}))
+            await asyncio.wait_for(ws.recv(), 60)  # the refusal
+    return sent
+
+
+async def _anonymous_sse(base: str, until: float) -> int:
+    sent = 0
+    headers = {"Accept": "text/event-stream"}
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        while time.perf_counter() < until:
+            sent += 1
+            body = {"query": _big_document(sent)}
+            await http.post("/graphql/", json=body, headers=headers)
+    return sent
+
+
+async def _attack(base: str, clients: int, seconds: float) -> int:
+    """``clients`` anonymous clients for ``seconds`` (run in a process of their own)."""
+    uri = base.replace("http", "ws") + "/graphql/"
+    until = time.perf_counter() + seconds
+    attackers = [
+        _anonymous_ws(uri, until) if i % 2 == 0 else _anonymous_sse(base, until)
+        for i in range(clients)
+    ]
+    return sum(await asyncio.gather(*attackers))
+
+
+async def _attacked(base: str, token: str, task: int, clients: int, seconds: float) -> dict:
+    """The light probes while ``clients`` anonymous clients send 99 KB documents.
+
+    The attackers run in another process, so the probes' own event loop stays theirs.
+    """
+    headers = {"Authorization": f"Token {token}"}
+    attack = None
+    if clients:
+        command = [sys.executable, "-m", "benchmarks.latency", "--attack-only", base]
+        command += ["--anonymous", str(clients), "--seconds", str(seconds)]
+        attack = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
+        until = time.perf_counter() + seconds
+        results = await asyncio.gather(
+            _probe_http(http, "{ __typename }", until),
+            _probe_http(http, f'{{ task(id: "{task}") {{ id title }} }}', until),
+        )
+    sent = int((await attack.communicate())[0] or 0) if attack else 0
+    return {"typename": _summary(results[0]), "task": _summary(results[1]), "documents_sent": sent}
 
 
 def _free_port() -> int:
@@ -171,6 +238,11 @@ async def _run(root: Path, env: dict[str, str], info: dict[str, Any], args: Any)
     try:
         base = f"http://127.0.0.1:{port}"
         await _ready(base + "/graphql/")
+        if args.anonymous:
+            task = info["tasks"][0]
+            quiet = await _attacked(base, info["token"], task, 0, args.seconds)
+            attacked = await _attacked(base, info["token"], task, args.anonymous, args.seconds)
+            return {"root": str(root), "quiet": quiet, "attacked": attacked}
         idle = await _phase(base, info["token"], info["tasks"][0], 0, args.seconds)
         loaded = await _phase(base, info["token"], info["tasks"][0], args.heavy, args.seconds)
     finally:
@@ -184,11 +256,19 @@ def main() -> None:
     parser.add_argument("--root", default=str(Path(__file__).parent.parent))
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--heavy", type=int, default=2)
+    parser.add_argument("--anonymous", type=int, default=0, help="clients sending 99 KB")
+    parser.add_argument("--attack-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.attack_only:
+        print(asyncio.run(_attack(args.attack_only, args.anonymous, args.seconds)))
+        return
     root = Path(args.root).resolve()
     env, info = _prepare(root)
     result = asyncio.run(_run(root, env, info, args))
     print(f"root: {result['root']}")
+    if args.anonymous:
+        _print_attacked(result)
+        return
     print("| phase | probe | n | p50 ms | p95 ms |")
     print("|---|---|---|---|---|")
     for phase in ("idle", "loaded"):
@@ -196,6 +276,19 @@ def main() -> None:
             row = result[phase][probe]
             print(f"| {phase} | {probe} | {row['n']} | {row['p50']:.1f} | {row['p95']:.1f} |")
     print(f"heavy queries answered while loaded: {result['loaded']['heavy_done']}")
+
+
+def _print_attacked(result: dict[str, Any]) -> None:
+    print("| probe | quiet p50 / p95 ms | attacked p50 / p95 ms | p95 ratio |")
+    print("|---|---|---|---|")
+    for probe in ("typename", "task"):
+        quiet, attacked = result["quiet"][probe], result["attacked"][probe]
+        ratio = attacked["p95"] / quiet["p95"]
+        print(
+            f"| {probe} | {quiet['p50']:.1f} / {quiet['p95']:.1f} | "
+            f"{attacked['p50']:.1f} / {attacked['p95']:.1f} | {ratio:.2f}x |"
+        )
+    print(f"99 KB documents refused while attacked: {result['attacked']['documents_sent']}")
 
 
 if __name__ == "__main__":

@@ -154,14 +154,15 @@ class _Walk:
         is_root = parent is self.graphql.query_type
         child_page = self.page_size(node) if is_root else None
         inner = self.selections(node.selection_set, named, child_page)
+        searched = QueryMeasure()
         if parent in (self.graphql.query_type, self.graphql.subscription_type):
-            inner += self.search(node)
+            searched = self.search(node)
         size = 1
         if isinstance(get_nullable_type(definition.type), GraphQLList) and is_composite_type(named):
             introspection = named.name.startswith("__")
             size = 1 if introspection else page or UNPAGINATED_LIST_SIZE
         depth = inner.depth + (0 if node.name.value == "ofType" else 1)
-        return QueryMeasure(depth, inner.aliases + aliases, 1 + size * inner.cost)
+        return searched + QueryMeasure(depth, inner.aliases + aliases, 1 + size * inner.cost)
 
     def page_size(self, node: FieldNode) -> int | None:
         """The page a root list field returns at most, from its paginator and arguments."""
