@@ -3,7 +3,8 @@ what the server tells strangers.
 
 Clients without ``Origin`` (Node's ``ws`` under graphql-ws, Python's ``gql``) connect
 and authenticate with their token; a page on a foreign origin riding bob's session
-cookie is refused at the handshake; HTTP errors, introspection, suggestions and
+cookie is accepted as anonymous, never as bob, with DEBUG on (``ALLOWED_HOSTS = ["*"]``)
+as off; a foreign ``Host`` gets 400; HTTP errors, introspection, suggestions and
 GraphiQL answer as production should.
 """
 
@@ -99,17 +100,45 @@ async def test_python_gql_client_without_origin_is_accepted(production):
     assert result["tasks"]["count"] > 0
 
 
-async def test_session_cookie_from_foreign_origin_is_refused(production, bob_session):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SampleSite, str]]:
+    """sample_site with the demo's defaults: DEBUG on, ALLOWED_HOSTS = ["*"]."""
+    with SampleSite(tmp_path_factory.mktemp("demo")) as site:
+        site.env["DEBUG"] = "1"
+        with site.server("uvicorn") as url:
+            yield site, url
+
+
+def session_of(site: SampleSite, username: str) -> str:
+    code = (
+        "from django.contrib.auth import get_user_model\nfrom django.test import Client\n"
+        f"client = Client()\nclient.force_login(get_user_model().objects.get(username={username!r}))\n"
+        "print(client.cookies['sessionid'].value)"
+    )
+    return site.python(code).strip()
+
+
+@pytest.mark.parametrize("server", ["production", "demo"])
+@pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+async def test_session_cookie_from_foreign_origin_is_anonymous(request, server, origin):
+    site, url = request.getfixturevalue(server)
+    async with websockets.connect(
+        ws_url(url),
+        subprotocols=["graphql-transport-ws"],
+        origin=origin,  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"sessionid={session_of(site, 'bob')}"},
+    ) as ws:
+        answer = await count_tasks(ws, {})
+    assert answer["payload"]["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED", answer
+
+
+def test_foreign_host_is_answered_400(production):
     _, url = production
-    cookie = {"Cookie": f"sessionid={bob_session}"}
-    with pytest.raises(websockets.InvalidStatus) as refused:
-        await websockets.connect(
-            ws_url(url),
-            subprotocols=["graphql-transport-ws"],
-            origin="https://evil.example",
-            additional_headers=cookie,
-        )
-    assert refused.value.response.status_code == 403
+    response = httpx.post(
+        url + "/graphql/", json={"query": "{ __typename }"}, headers={"Host": "evil.example"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_session_cookie_from_own_origin_is_accepted(production, bob_session):
