@@ -218,24 +218,26 @@ async def test_detail_subscribing_while_a_related_row_changes_hears_only_its_obj
         assert (edited["id"], edited["node"]["title"]) == (str(mine.pk), "mine, edited")
 
 
-async def test_a_key_announced_in_another_form_names_the_same_row(people):
+@pytest.mark.parametrize(
+    ("name", "form"), [("uuid", lambda note: note.pk.hex), ("auto", lambda note: str(note.pk))]
+)
+async def test_a_key_announced_in_another_form_names_the_same_row(name, form, people):
     """``publish_changes`` with a UUID's 32 hex digits (its SQLite form) or an integer
     key as text: the event names the row as ``str(pk)``, as everything else does."""
     from drf_graphql_live.signals import publish_changes
 
-    for name, form in (("uuid", lambda note: note.pk.hex), ("auto", lambda note: str(note.pk))):
-        shape = Shape.of(name)
-        note = await orm(shape.make)(people["both"], title="before")
-        async with ws(people["tokens"]["ben"]) as client:
-            assert await client.acknowledged()
-            op = await client.subscribe(shape.detail_subscription(), {"key": str(note.pk)})
-            await subscribed()
+    shape = Shape.of(name)
+    note = await orm(shape.make)(people["both"], title="before")
+    async with ws(people["tokens"]["ben"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(shape.detail_subscription(), {"key": str(note.pk)})
+        await subscribed()
 
-            def retitle_behind_the_orm() -> None:
-                shape.model.objects.filter(pk=note.pk).update(title="after")
-                publish_changes(shape.model, [form(note)])
+        def retitle_behind_the_orm() -> None:
+            shape.model.objects.filter(pk=note.pk).update(title="after")
+            publish_changes(shape.model, [form(note)])
 
-            await orm(retitle_behind_the_orm)()
-            event = (await client.receive_next(op))["data"][shape.detail_field]
-            assert (event["kind"], event["id"]) == ("MODIFIED", str(note.pk))
-            assert event["node"]["title"] == "after"
+        await orm(retitle_behind_the_orm)()
+        event = (await client.receive_next(op))["data"][shape.detail_field]
+        assert (event["kind"], event["id"]) == ("MODIFIED", str(note.pk))
+        assert event["node"]["title"] == "after"
