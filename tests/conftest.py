@@ -213,3 +213,16 @@ def e2e_database_url() -> Iterator[str | None]:
         return
     with fresh_postgres_database(url) as fresh:
         yield fresh
+
+
+@pytest.fixture
+async def fresh_hub():
+    """A fresh in-memory layer per subscription test (its queues belong to one loop)."""
+    from channels.layers import channel_layers
+
+    from drf_graphql_live.live.hub import Hub
+
+    channel_layers.backends.clear()
+    yield
+    await Hub.for_running_loop().close()
+    channel_layers.backends.clear()

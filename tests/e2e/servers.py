@@ -27,7 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import redis
 
-__all__ = ["RedisServer", "SampleSite", "free_port", "fresh_postgres_database"]
+__all__ = [
+    "RedisServer", "SampleSite", "free_port", "fresh_postgres_database", "stop_process",
+    "wait_until_up",
+]  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_COMMANDS = {
@@ -127,20 +130,25 @@ class SampleSite:
         url = f"http://127.0.0.1:{port}"
         self.processes[url] = process
         try:
-            _wait_until_up(url, process, log)
+            wait_until_up(url, process, log)
             yield url
         finally:
             self.processes.pop(url, None)
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a process we started, by its PID: terminate, then kill after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

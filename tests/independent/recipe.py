@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.servers import free_port
+from tests.e2e.servers import free_port, stop_process
 
 __all__ = ["README", "FreshProject", "readme_client", "readme_recipe"]
 
@@ -160,12 +160,7 @@ class FreshProject:
             _wait_until_up(url, process, log)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             log.close()
 
 

@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from channels.layers import channel_layers
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-
-from drf_graphql_live.live.hub import Hub
 
 SHAPES_SETTINGS = "tests.shapes.settings"
 RUNNER = "test_shapes_session.py"
@@ -55,12 +52,3 @@ def people(db: None) -> dict[str, Any]:
         "folder": Folder.objects.create(code="f-1", name="Inbox"),
         "tokens": {u.username: Token.objects.create(user=u).key for u in (ann, ben)},
     }
-
-
-@pytest.fixture
-async def fresh_hub():
-    """A fresh in-memory layer per subscription test (its queues belong to one loop)."""
-    channel_layers.backends.clear()
-    yield
-    await Hub.for_running_loop().close()
-    channel_layers.backends.clear()

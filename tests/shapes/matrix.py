@@ -21,7 +21,7 @@ from .api import KEY_FIELDS, WRITABLE_KEYS
 from .mirror import Mirror, as_graphql
 from .models import SHAPES
 
-__all__ = ["Shape", "settle", "subscribed"]
+__all__ = ["Shape", "each_settled", "settle", "subscribed"]
 
 _numbers = itertools.count(1)
 
@@ -124,6 +124,16 @@ async def settle(
         assert message["type"] == "next", message
         assert "errors" not in message["payload"], message
         mirror.apply(message["payload"]["data"][field])
+
+
+async def each_settled(steps: list[Any], client: GraphQLWSClient, *settling: Any) -> None:
+    """Run each write in the ORM's thread, then :func:`settle`; a failure names the step."""
+    for number, step in enumerate(steps):
+        await sync_to_async(step, thread_sensitive=True)()
+        try:
+            await settle(client, *settling)
+        except AssertionError as failure:
+            raise AssertionError(f"after step {number}: {failure}") from None
 
 
 async def subscribed(count: int = 1, timeout: float = 10) -> None:  # noqa: ASYNC109

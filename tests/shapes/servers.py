@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.servers import _wait_until_up, free_port
+from tests.e2e.servers import free_port, stop_process, wait_until_up
 
 __all__ = ["ShapesSite"]
 
@@ -108,15 +108,10 @@ class ShapesSite:
             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.servers[url] = (port, process, log)
-        _wait_until_up(url, process, log)
+        wait_until_up(url, process, log)
         return url
 
     def _stop(self, url: str) -> None:
         _, process, log = self.servers.pop(url)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()

@@ -17,7 +17,7 @@ from drf_graphql_live.live.dependencies import LIVE
 from drf_graphql_live.testing import GraphQLWSClient
 
 from .asgi import application
-from .matrix import Shape, settle, subscribed
+from .matrix import Shape, each_settled, settle, subscribed
 from .mirror import Mirror
 from .models import SHAPES, Folder, Shelf
 
@@ -65,12 +65,7 @@ async def test_list_subscription_converges_on_every_write(name, people):
             lambda: seen.delete(),  # REMOVED
             lambda: Shelf.objects.filter(pk=both.pk).delete(),  # CASCADE
         ]
-        for number, step in enumerate(steps):
-            await orm(step)()
-            try:
-                await settle(client, op, shape.list_field, mirror, rest, shape.key)
-            except AssertionError as failure:
-                raise AssertionError(f"{name}, after step {number}: {failure}") from None
+        await each_settled(steps, client, op, shape.list_field, mirror, rest, shape.key)
         await client.assert_nothing(0.5)
         assert mirror.rows(shape.key) == await orm(rest)() == []
 
@@ -99,12 +94,7 @@ async def test_detail_subscription_follows_its_object_only(name, people):
             lambda: save(mine, public=True),  # visible again: ADDED
             lambda: mine.delete(),
         ]
-        for number, step in enumerate(steps):
-            await orm(step)()
-            try:
-                await settle(client, op, shape.detail_field, mirror, rest, shape.key)
-            except AssertionError as failure:
-                raise AssertionError(f"{name}, after step {number}: {failure}") from None
+        await each_settled(steps, client, op, shape.detail_field, mirror, rest, shape.key)
         await client.assert_nothing(0.5)
     assert set(mirror.nodes) <= {str(mine.pk)}, mirror.nodes
 
