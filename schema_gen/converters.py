@@ -94,12 +94,29 @@ def _primary_key(field: relations.PrimaryKeyRelatedField, builder: Builder, d: D
     # GraphQL value equals the REST value (7, not "7").
     if d is Direction.INPUT:
         return strawberry.ID
+    if type(field).to_representation is not relations.PrimaryKeyRelatedField.to_representation:
+        return _rendered_relation(field, builder)
     if field.pk_field is not None:
         return map_field(field.pk_field, builder, d)
     model = builder.related_model(field)
     if model is None:
         return strawberry.ID
     return pk_type(model)
+
+
+def _rendered_relation(field: relations.PrimaryKeyRelatedField, builder: Builder) -> Any:
+    """A pk field whose ``to_representation`` renders something else (written by pk).
+
+    NetBox's ``SerializedPKRelatedField(serializer=...)`` renders its ``serializer``'s
+    representation: that type. Anything else it renders is unknown: JSON, warned.
+    """
+    nested = getattr(field, "serializer", None)
+    if isinstance(nested, type) and issubclass(nested, serializers.Serializer):
+        return builder.output_type(nested)
+    return json_fallback(
+        field_path(field),
+        f"{type(field).__name__} overrides to_representation (it renders no primary key)",
+    )
 
 
 def _multiple_choice(field: fields.MultipleChoiceField, builder: Builder, d: Direction) -> Any:
@@ -120,7 +137,9 @@ def method_field_type(field: fields.SerializerMethodField, builder: Builder) -> 
     method = getattr(type(field.parent), field.method_name, None)
     override = spectacular.field_override(method)
     if override is not spectacular.NO_OVERRIDE:
-        return spectacular.override_type(override, builder, field_path(field))
+        # A declaration for the OpenAPI document, which nothing checks against what the
+        # method returns: nullable, so a value that contradicts it costs only this field.
+        return spectacular.override_type(override, builder, field_path(field))[0], True
     return hint_type(return_hint(method), builder, field_path(field))
 
 

@@ -58,6 +58,8 @@ def _source_nullable(model: type[models.Model] | None, source_attrs: list[str]) 
             return None
         if getattr(model_field, "null", False) and not model_field.many_to_many:
             return True
+        if model_field.is_relation and model_field.related_model is None:
+            return True  # a GenericForeignKey: its target may be gone
         model = model_field.related_model
     return False
 
@@ -196,7 +198,8 @@ class TypeBuilder:
             return False
         if isinstance(field, fields.FileField):  # DRF renders an empty file as null
             return True
-        known = _source_nullable(_parent_model(field), field.source_attrs)
-        if known is None:
-            return not field.required
+        model = _parent_model(field)
+        known = _source_nullable(model, field.source_attrs)
+        if known is None:  # a plain Serializer's field is provably nothing: DRF renders
+            return model is None or not field.required  # None for a None attribute
         return known

@@ -49,9 +49,18 @@ QUERIES = frozenset({Operation.LIST, Operation.RETRIEVE, Operation.ACTION_QUERY}
 
 
 def dict_resolver(root: Any, name: str) -> Any:
-    """Strawberry's default resolver, for DRF's representation dicts as well as objects."""
+    """Strawberry's default resolver, for DRF's representation dicts as well as objects.
+
+    A list or a scalar where the type wants an object (a method field declared one
+    serializer that returns a list) is an error for that field, saying so.
+    """
     if isinstance(root, Mapping):
         return root.get(name)
+    if isinstance(root, list | tuple | str | int | float):
+        raise TypeError(
+            f"The representation holds a {type(root).__name__} where its type wants an "
+            "object: the field's declared type and its value disagree."
+        )
     return getattr(root, name)
 
 

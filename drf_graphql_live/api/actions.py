@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework import exceptions, status
 from rest_framework.response import Response
 from strawberry import UNSET
 
@@ -28,6 +27,7 @@ from schema_gen.schema import Impl
 from ..exceptions import to_graphql_error
 from .middleware import through_middleware
 from .payload import Missing, committed_action_answer, missing_in
+from .replay import answered_as_rest, raise_refusal
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest, apply_identity, operation_request
 from .sync import run_sync
@@ -37,11 +37,6 @@ __all__ = ["action_impl", "run_extra_action"]
 
 #: Arguments that are not query parameters: the URL's lookup and the body.
 _NOT_QUERY_PARAMS = frozenset({"lookup", "input"})
-_REFUSALS: dict[int, type[exceptions.APIException]] = {
-    status.HTTP_401_UNAUTHORIZED: exceptions.NotAuthenticated,
-    status.HTTP_403_FORBIDDEN: exceptions.PermissionDenied,
-    status.HTTP_404_NOT_FOUND: exceptions.NotFound,
-}
 
 
 def action_impl(field: ActionField) -> Impl:
@@ -80,15 +75,19 @@ def run_extra_action(operation: OperationRequest, missing: Missing | None = None
 
     def in_view(request: HttpRequest) -> Response:
         view, drf_request = _prepare(field, request, operation.lookup, data)
-        view.initial(drf_request)
-        response: Response = getattr(view, field.handler)(drf_request, **operation.lookup)
-        return response
+
+        def handler() -> Response:
+            view.initial(drf_request)
+            response: Response = getattr(view, field.handler)(drf_request, **operation.lookup)
+            return response
+
+        return answered_as_rest(view, drf_request, handler)  # dispatch()'s own mappings
 
     try:
         response = through_middleware(
             django_request, lambda r: apply_identity(r, operation.context), in_view
         )
-        _raise_refusal(response)
+        raise_refusal(response)
     except Exception as exc:
         raise to_graphql_error(exc) from exc
     answer = to_json(response.data)
@@ -107,18 +106,3 @@ def _prepare(
     view.action_map = {method: field.handler}
     setattr(view, method, getattr(view, field.handler))
     return view, bind_request(view, django_request, kwargs, data)
-
-
-def _raise_refusal(response: Response) -> None:
-    """An error for a 4xx/5xx ``Response`` the action returned instead of raising."""
-    code = response.status_code
-    if code < status.HTTP_400_BAD_REQUEST:
-        return
-    if code == status.HTTP_400_BAD_REQUEST:
-        raise exceptions.ValidationError(response.data)
-    refusal = _REFUSALS.get(code)
-    if refusal is not None:
-        raise refusal()
-    error = exceptions.APIException(response.data)
-    error.status_code = code
-    raise error

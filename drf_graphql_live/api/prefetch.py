@@ -8,7 +8,8 @@ write ``prefetch_related`` for GraphQL::
                            comments (CommentSerializer(many=True)) -> author
     related_lookups(serializer, Task)  # ({"assignee"}, {"comments", "comments__author"})
 
-A single ``PrimaryKeyRelatedField`` needs no join: DRF reads the ``*_id`` column.
+A single ``PrimaryKeyRelatedField`` needs no join: DRF reads the ``*_id`` column. A
+``GenericForeignKey`` cannot be joined (its model is per row): it is prefetched.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _collect(
                 related = None
                 break
             path = f"{path}__{attr}" if path else attr
+            if model_field.related_model is None:  # a GenericForeignKey: no join, no model
+                prefetches.add(path)  # prefetch_related fetches it per content type
+                related = None
+                break
             many = many or model_field.many_to_many or model_field.one_to_many
             (prefetches if many else selects).add(path)
             related = model_field.related_model

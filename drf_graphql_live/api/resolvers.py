@@ -27,6 +27,7 @@ from schema_gen.schema import Impl
 
 from ..exceptions import to_graphql_error
 from .payload import Missing, missing_in, reread_if_missing
+from .replay import answered_as_rest, raise_refusal
 from .representation import input_to_data, to_json
 from .request import LiveContext, OperationRequest
 from .selection import SelectionTree, selection_tree
@@ -38,6 +39,8 @@ __all__ = ["query_impl", "run_action"]
 logger = logging.getLogger("drf_graphql_live")
 
 _WRITES = (Operation.CREATE, Operation.UPDATE)
+#: What DRF's paginators answer; a dict with none of them is no page.
+_PAGE_KEYS = frozenset({"count", "results", "next", "previous"})
 
 
 def run_action(operation: OperationRequest, missing: Missing | None = None) -> Any:
@@ -51,13 +54,17 @@ def run_action(operation: OperationRequest, missing: Missing | None = None) -> A
     written: dict[str, Any] = {}
 
     def work(view: Any, request: Any) -> Response:
-        view.initial(request)
-        if field.operation in _WRITES:
-            _remember_lookup(view, written)
-        return getattr(view, field.action)(request, **operation.lookup)
+        def handler() -> Response:
+            view.initial(request)
+            if field.operation in _WRITES:
+                _remember_lookup(view, written)
+            return getattr(view, field.action)(request, **operation.lookup)
+
+        return answered_as_rest(view, request, handler)  # the project's dispatch() mappings
 
     try:
         response = run_view(operation, field.action, work, data=data)
+        raise_refusal(response)
     except Exception as exc:
         raise to_graphql_error(exc) from exc
     if field.operation is Operation.DESTROY:
@@ -99,6 +106,8 @@ def _shape(field: RootField, data: Any) -> Any:
         return data
     if isinstance(data, list):  # a paginator that did not paginate (no page size)
         return {"count": len(data), "results": data, "next": None, "previous": None}
+    if isinstance(data, dict) and _PAGE_KEYS.isdisjoint(data):  # list() answered one object
+        return {"count": 1, "results": [data], "next": None, "previous": None}
     return data
 
 

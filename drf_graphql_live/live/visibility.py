@@ -20,6 +20,7 @@ from typing import Any, TypeVar, overload
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.viewsets import GenericViewSet
 
@@ -124,6 +125,7 @@ def subscribe_view(
             recorder.active = True  # what initial() and the work read past authentication
         if not initial:
             view.check_throttles = _unthrottled  # type: ignore[method-assign]
+        _as_generic(view)
         # The viewset's own initial(), where many apps restrict the queryset to the user
         # (NetBox: ``self.queryset = self.queryset.restrict(request.user, "view")``).
         view.initial(drf_request)
@@ -138,6 +140,28 @@ def subscribe_view(
 
 def _unthrottled(request: Any) -> None:
     """Event re-checks are not requests: the subscribe request was throttled, not them."""
+
+
+def _as_generic(view: Any) -> None:
+    """A plain ``ViewSet`` with a ``get_queryset()`` has no ``filter_queryset()``,
+    ``get_serializer()`` nor ``get_object()``: its hand-written list and detail read the
+    queryset whole, render with ``serializer_class`` and look the object up by pk, so do
+    we (GenericAPIView's hooks, minus the filters it does not have)."""
+    if not hasattr(view, "filter_queryset"):
+        view.filter_queryset = lambda queryset: queryset
+    if not hasattr(view, "get_serializer") and hasattr(view, "serializer_class"):
+        context = {"request": view.request, "format": None, "view": view}
+        view.get_serializer = lambda *a, **kw: view.serializer_class(*a, context=context, **kw)
+    if not hasattr(view, "get_object"):
+
+        def get_object() -> Any:
+            kwarg = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
+            field = getattr(view, "lookup_field", "pk")
+            obj = get_object_or_404(view.get_queryset(), **{field: view.kwargs[kwarg]})
+            view.check_object_permissions(view.request, obj)
+            return obj
+
+        view.get_object = get_object
 
 
 def _authenticate(

@@ -9,12 +9,15 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 __all__ = [
     "Article",
     "Attachment",
     "Book",
+    "Bookmark",
     "Category",
     "City",
     "CorpusModel",
@@ -22,6 +25,7 @@ __all__ = [
     "CurrentSpace",
     "Device",
     "DocumentType",
+    "Gadget",
     "Grant",
     "Item",
     "Log",
@@ -214,3 +218,18 @@ class Grant(CorpusModel):
     user = models.ForeignKey(USER, on_delete=models.CASCADE)
     action = models.CharField(max_length=10, default="view")
     constraints = models.JSONField(default=dict)
+
+
+class Bookmark(CorpusModel):
+    """A generic relation (NetBox's ``assigned_object``, django-comments' target)."""
+
+    label = models.CharField(max_length=50)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+
+
+class Gadget(CorpusModel):
+    name = models.CharField(max_length=50)
+    owner = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="gadgets")
+    parts = models.ManyToManyField(Tag, blank=True)

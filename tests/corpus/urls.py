@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .patterns import actions, filters, permissions, requests, routers, serializers, tenant
+from .patterns import (
+    actions,
+    answers,
+    filters,
+    permissions,
+    requests,
+    routers,
+    serializers,
+    tenant,
+)  # fmt: skip
 
 __all__ = ["ROUTERS", "urlpatterns"]
 
@@ -35,6 +44,10 @@ ROUTERS = {
     "initial_restricted": permissions.INITIAL_RESTRICTED,
     "python_reads": permissions.PYTHON_READS,
     "sliced": permissions.SLICED,
+    "generic": answers.GENERIC,
+    "serialized_pk": answers.SERIALIZED_PK,
+    "odd_lists": answers.ODD_LISTS,
+    "mapped_errors": answers.MAPPED_ERRORS,
 }
 
 urlpatterns = [path(f"{name}/", include(router.urls)) for name, router in ROUTERS.items()]

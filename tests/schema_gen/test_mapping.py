@@ -128,35 +128,35 @@ def survey() -> Any:
 @pytest.mark.parametrize(
     ("field", "graphql_type"),
     [
-        ("char", "String!"),
-        ("email", "String!"),
-        ("regex", "String!"),
-        ("slug", "String!"),
-        ("url", "String!"),
-        ("uuid", "String!"),
-        ("ip", "String!"),
-        ("integer", "Int!"),
-        ("floating", "Float!"),
-        ("decimal", "String!"),
-        ("decimalNumber", "Float!"),
-        ("boolean", "Boolean!"),
+        ("char", "String"),
+        ("email", "String"),
+        ("regex", "String"),
+        ("slug", "String"),
+        ("url", "String"),
+        ("uuid", "String"),
+        ("ip", "String"),
+        ("integer", "Int"),
+        ("floating", "Float"),
+        ("decimal", "String"),
+        ("decimalNumber", "Float"),
+        ("boolean", "Boolean"),
         ("maybe", "Boolean"),
-        ("moment", "String!"),
-        ("day", "String!"),
-        ("clock", "String!"),
-        ("span", "String!"),
-        ("state", "SurveyState!"),
-        ("colours", "[SurveyColours!]!"),
+        ("moment", "String"),
+        ("day", "String"),
+        ("clock", "String"),
+        ("span", "String"),
+        ("state", "SurveyState"),
+        ("colours", "[SurveyColours!]"),
         ("document", "String"),
         ("picture", "String"),
-        ("numbers", "[Int!]!"),
-        ("sparseNumbers", "[Int]!"),
-        ("mapping", "JSON!"),
-        ("counts", "JSON!"),
-        ("store", "JSON!"),
-        ("blob", "JSON!"),
+        ("numbers", "[Int!]"),
+        ("sparseNumbers", "[Int]"),
+        ("mapping", "JSON"),
+        ("counts", "JSON"),
+        ("store", "JSON"),
+        ("blob", "JSON"),
         ("anything", "JSON"),
-        ("rawTitle", "String!"),  # ModelField: typed from its model field
+        ("rawTitle", "String"),  # ModelField: typed from its model field
         ("score", "Int!"),
         ("labels", "[String!]!"),
         ("nickname", "String"),
@@ -247,8 +247,8 @@ def test_big_integer_field_is_a_string_when_coerced_to_string() -> None:
         text = serializers.BigIntegerField(coerce_to_string=True)
 
     assert output_fields(build(CounterSerializer), "Counter") == {
-        "plain": "Int!",
-        "text": "String!",
+        "plain": "Int",
+        "text": "String",
     }
 
 
@@ -261,7 +261,7 @@ def test_big_integer_field_follows_coerce_bigint_to_string_setting(settings: Any
     class TallySerializer(serializers.Serializer):
         total = serializers.BigIntegerField()
 
-    assert output_fields(build(TallySerializer), "Tally")["total"] == "String!"
+    assert output_fields(build(TallySerializer), "Tally")["total"] == "String"
 
 
 def test_decimal_follows_coerce_decimal_to_string_setting(settings: Any) -> None:
@@ -270,7 +270,7 @@ def test_decimal_follows_coerce_decimal_to_string_setting(settings: Any) -> None
     class PriceSerializer(serializers.Serializer):
         amount = serializers.DecimalField(max_digits=6, decimal_places=2)
 
-    assert output_fields(build(PriceSerializer), "Price")["amount"] == "Float!"
+    assert output_fields(build(PriceSerializer), "Price")["amount"] == "Float"
 
 
 # ----------------------------------------------- model-backed: relations and nesting
@@ -502,8 +502,8 @@ def test_nested_writable_serializer_becomes_a_nested_input_type() -> None:
 
     schema = build(CustomerSerializer, viewsets.ModelViewSet)
     assert output_fields(schema, "Customer") == {
-        "name": "String!",
-        "address": "Address!",
+        "name": "String",
+        "address": "Address",
         "previous": "[Address!]!",
     }
     assert output_fields(schema, "CustomerInput") == {
@@ -541,8 +541,8 @@ def test_choice_list_items_get_an_enum_named_after_the_list_field() -> None:
         ],
         runner=_runner,
     )
-    assert output_fields(schema, "Box")["sizes"] == "[BoxSizes!]!"
-    assert output_fields(schema, "Crate")["sizes"] == "[CrateSizes!]!"
+    assert output_fields(schema, "Box")["sizes"] == "[BoxSizes!]"
+    assert output_fields(schema, "Crate")["sizes"] == "[CrateSizes!]"
     assert list(schema._schema.type_map["BoxSizes"].values) == ["S", "M"]
     assert list(schema._schema.type_map["CrateSizes"].values) == ["XL"]
 
@@ -550,7 +550,10 @@ def test_choice_list_items_get_an_enum_named_after_the_list_field() -> None:
 # ------------------------------------------------------- nullability and visibility
 
 
-def test_plain_serializer_nullability_follows_required_and_allow_null() -> None:
+def test_plain_serializer_fields_are_nullable_whatever_required_says() -> None:
+    """No model column backs a plain Serializer's field, and DRF renders None for a None
+    attribute even where the field is required (issue 23): nothing there is provable."""
+
     class NoteSerializer(serializers.Serializer):
         required = serializers.CharField()
         optional = serializers.CharField(required=False)
@@ -558,7 +561,7 @@ def test_plain_serializer_nullability_follows_required_and_allow_null() -> None:
         computed = serializers.CharField(read_only=True)
 
     assert output_fields(build(NoteSerializer), "Note") == {
-        "required": "String!",
+        "required": "String",
         "optional": "String",
         "nullable": "String",
         "computed": "String",
@@ -617,8 +620,8 @@ def test_subclass_of_a_mapped_field_maps_like_its_base() -> None:
         coins = Amount()
 
     assert output_fields(build(WalletSerializer), "Wallet") == {
-        "balance": "String!",
-        "coins": "Int!",
+        "balance": "String",
+        "coins": "Int",
     }
 
 
@@ -633,7 +636,7 @@ def test_field_type_map_can_be_extended_by_users(monkeypatch: pytest.MonkeyPatch
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnmappedFieldWarning)
         schema = build(KnownSerializer)
-    assert output_fields(schema, "Known")["blob"] == "Int!"
+    assert output_fields(schema, "Known")["blob"] == "Int"
 
 
 def test_method_field_with_unresolvable_annotation_is_nullable_json() -> None:
