@@ -66,7 +66,9 @@ def install(using: str = "default") -> Report:
             with transaction.atomic(using=using), connection.cursor() as cursor:
                 for suffix in "iudt":
                     quoted = connection.ops.quote_name(TRIGGER_PREFIX + suffix)
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {quoted} ON {connection.ops.quote_name(name)}")
+                    cursor.execute(
+                        f"DROP TRIGGER IF EXISTS {quoted} ON {connection.ops.quote_name(name)}"
+                    )
             report.dropped.append(name)
         except Exception as exc:
             report.failed[name] = str(exc).strip().splitlines()[0]

@@ -92,6 +92,7 @@ class Listener:
             with _lock:
                 if not self._feeds:
                     self._thread = None
+                    connections.close_all()  # this thread's ORM connections, too
                     return
             try:
                 connection = self._connect()
@@ -110,7 +111,9 @@ class Listener:
                 for payload in _notifications(connection):
                     if payload:  # "" is a wake-up: see whether we are still wanted
                         self._deliver(payload)
-                    with _lock:
+                    with _lock:  # a hub whose loop ended without closing is gone too
+                        for loop in [loop for loop in self._feeds if loop.is_closed()]:
+                            del self._feeds[loop]
                         if not self._feeds:
                             break
             except Exception as exc:
@@ -139,7 +142,6 @@ class Listener:
             messages = [GAP]
         for message in messages:
             self._send(message)
-
 
     def _watched_tables(self) -> dict:
         """The tables of what is watched now (gates are learnt as groups are primed)."""

@@ -73,7 +73,9 @@ def _update(original: Callable[..., int]) -> Callable[..., int]:
 
 def _bulk_create(original: Callable[..., list]) -> Callable[..., list]:
     @functools.wraps(original)
-    def bulk_create(self: QuerySet, objs: Iterable[models.Model], *args: Any, **kwargs: Any) -> list:
+    def bulk_create(
+        self: QuerySet, objs: Iterable[models.Model], *args: Any, **kwargs: Any
+    ) -> list:
         if not _watched(self):
             return original(self, objs, *args, **kwargs)
         token = _announcing.set(True)

@@ -166,7 +166,9 @@ class LiveRegistry:
         for root, path in sorted(
             self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1])
         ):
-            found = root._base_manager.filter(**{f"{path}__pk__in": keys}).values_list("pk", flat=True)
+            found = root._base_manager.filter(**{f"{path}__pk__in": keys}).values_list(
+                "pk", flat=True
+            )
             affected[model_label(root)].update(str(p) for p in found.distinct())
         return affected
 

@@ -294,7 +294,11 @@ class Hub:
         updates = [event]
         while not event["deleted"] and len(updates) < MERGE_MAX and not self._events.empty():
             queued = self._events.get_nowait()
-            if queued is RESYNC or isinstance(queued, (CredentialsChange, Resync)) or queued["deleted"]:
+            if (
+                queued is RESYNC
+                or isinstance(queued, (CredentialsChange, Resync))
+                or queued["deleted"]
+            ):
                 self._held = queued
                 break
             updates.append(queued)
