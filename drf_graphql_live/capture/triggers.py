@@ -8,10 +8,10 @@ and never for a rollback: what the signal path gets from ``on_commit``, for ever
 writer, Django or not. Each row is reported as its key plus its foreign keys (the old
 values for an update or a delete: the rows it stopped pointing at changed too)::
 
-    {"t": "shapes_autonote", "op": "U", "r": [[7, 3, "inbox"], [8, 3, null]]}
+    {"t":"shapes_autonote","op":"U","r":[[7, 3, "inbox"], [8, 3, null]]}
 
-A payload that would not fit (a single huge key) and ``TRUNCATE`` are sent as
-``{"t": ..., "op": "T"}``: every subscriber of the table is resynchronised.
+A payload that would not fit (a single huge key) and ``TRUNCATE`` are sent with
+``"r": null``: every subscriber of the table is resynchronised.
 """
 
 from __future__ import annotations
@@ -43,27 +43,42 @@ _EVENTS = {"i": ("INSERT", "NEW"), "u": ("UPDATE", "OLD"), "d": ("DELETE", "OLD"
 
 
 def create_function_sql() -> str:
+    """The function every trigger calls; ``TG_ARGV[0]`` is the table's column list.
+
+    One query for a statement whose keys fit one notification (nearly all of them);
+    only a larger one pays for the chunking (a running sum of the rows' sizes).
+    """
     return f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
-  payload text;
+  head text := '{{"t":' || to_json(TG_TABLE_NAME::text)::text
+               || ',"op":"' || left(TG_OP, 1) || '","r":';
+  rows text;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    PERFORM pg_notify('{CHANNEL}', json_build_object('t', TG_TABLE_NAME, 'op', 'T')::text);
+    PERFORM pg_notify('{CHANNEL}', head || 'null}}');
     RETURN NULL;
   END IF;
-  FOR payload IN EXECUTE format(
-    'SELECT json_build_object(''t'', %L, ''op'', %L, ''r'', json_agg(r ORDER BY n))::text
+  EXECUTE format('SELECT json_agg(json_build_array(%s))::text FROM dgl_rows', TG_ARGV[0])
+    INTO rows;
+  IF rows IS NULL THEN  -- the statement touched no row
+    RETURN NULL;
+  END IF;
+  IF octet_length(head) + octet_length(rows) < {CHUNK_BYTES} THEN
+    PERFORM pg_notify('{CHANNEL}', head || rows || '}}');
+    RETURN NULL;
+  END IF;
+  FOR rows IN EXECUTE format(
+    'SELECT json_agg(r ORDER BY n)::text
        FROM (SELECT r, n, sum(octet_length(r::text) + 1) OVER (ORDER BY n) / {CHUNK_BYTES} AS c
                FROM (SELECT json_build_array(%s) AS r, row_number() OVER () AS n
                        FROM dgl_rows) AS numbered) AS sized
-      GROUP BY c ORDER BY c',
-    TG_TABLE_NAME, left(TG_OP, 1), TG_ARGV[0])
+      GROUP BY c ORDER BY c', TG_ARGV[0])
   LOOP
-    IF octet_length(payload) > 7900 THEN  -- a key too large to report: resynchronise
-      payload := json_build_object('t', TG_TABLE_NAME, 'op', 'T')::text;
+    IF octet_length(head) + octet_length(rows) > 7900 THEN  -- a key too large: resynchronise
+      rows := 'null';
     END IF;
-    PERFORM pg_notify('{CHANNEL}', payload);
+    PERFORM pg_notify('{CHANNEL}', head || rows || '}}');
   END LOOP;
   RETURN NULL;
 END
@@ -111,4 +126,5 @@ def installed(connection: BaseDatabaseWrapper) -> dict[str, str]:
             """,
             [TRIGGER_PREFIX + "u", FUNCTION],
         )
-        return {name: args.rstrip("\\000").rstrip("\x00") for name, args in cursor.fetchall()}
+        # tgargs holds each argument NUL-terminated ("\\000" once escaped)
+        return {name: args.split("\\000")[0] for name, args in cursor.fetchall()}

@@ -34,9 +34,9 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from ..api.request import OperationRequest
+from ..api.sync import run_sync
 from ..capture.listener import READY_SECONDS, Listener, listener_for
 from ..capture.state import captured_tables
-from ..api.sync import run_sync
 from ..settings import live_settings
 from .collector import Freezer
 from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials

@@ -110,6 +110,17 @@ def publish_changes(
         _announce(model, pk, deleted=deleted, affects=LIVE.affected(model, pk), using=using)
 
 
+def _concerned(sender: Any, kwargs: dict[str, Any]) -> bool:
+    """Whether a receiver has anything to do: a watched model the database does not
+    capture itself (checked before any savepoint: most saves concern no subscriber)."""
+    using = kwargs.get("using") or "default"
+    if "pk_set" in kwargs:  # m2m_changed: ``sender`` is the through model
+        concerned = LIVE.watches(type(kwargs["instance"])) or LIVE.watches(kwargs["model"])
+    else:
+        concerned = LIVE.watches(sender)
+    return concerned and not captured(sender, using)
+
+
 def _never_raises(receiver: Callable[..., None]) -> Callable[..., None]:
     """A receiver that logs its failure instead of raising into the host's save path.
 
@@ -124,6 +135,8 @@ def _never_raises(receiver: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(receiver)
     def guarded(sender: Any, *args: Any, **kwargs: Any) -> None:
         try:
+            if not _concerned(sender, kwargs):
+                return
             using = kwargs.get("using") or "default"
             if transaction.get_connection(using).in_atomic_block:
                 with transaction.atomic(using=using):
@@ -149,7 +162,7 @@ def _on_save(
     using: str = "default",
     **_: Any,
 ) -> None:
-    if raw or not LIVE.watches(sender) or captured(sender, using):
+    if raw:  # loaddata
         return
     _announce(
         sender, instance.pk, deleted=False, affects=LIVE.affected(sender, instance.pk), using=using
@@ -160,16 +173,13 @@ def _on_save(
 def _on_pre_delete(
     sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
 ) -> None:
-    if LIVE.watches(sender) and not captured(sender, using):
-        setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
+    setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
 
 
 @_never_raises
 def _on_post_delete(
     sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
 ) -> None:
-    if not LIVE.watches(sender) or captured(sender, using):
-        return
     affects = getattr(instance, _AFFECTS_ATTR, {})
     _announce(sender, instance.pk, deleted=LIVE.is_root(sender), affects=affects, using=using)
 
@@ -185,7 +195,7 @@ def _on_m2m_changed(
     **_: Any,
 ) -> None:
     """An m2m change modifies the rows on both sides (``post_clear`` has no pk_set)."""
-    if action not in ("post_add", "post_remove", "post_clear") or captured(sender, using):
+    if action not in ("post_add", "post_remove", "post_clear"):
         return
     if LIVE.watches(type(instance)):
         _on_save(type(instance), instance, using=using)
