@@ -66,7 +66,7 @@ def _table(tables: dict[str, WatchedTable], owner: type[models.Model]) -> Watche
     name = owner._meta.db_table
     if name not in tables:
         tables[name] = WatchedTable(
-            name=name, pk_column=owner._meta.pk.column, foreign=_foreign_columns(owner)
+            name=name, pk_column=str(owner._meta.pk.column), foreign=_foreign_columns(owner)
         )
     return tables[name]
 
@@ -78,5 +78,5 @@ def _foreign_columns(owner: type[models.Model]) -> list[ForeignColumn]:
             continue
         if isinstance(f, models.ForeignKey) and f.related_model is not None:
             target = f.target_field.attname if f.target_field is not None else "pk"
-            found.append(ForeignColumn(f.column, f.related_model, target))  # type: ignore[arg-type]
+            found.append(ForeignColumn(f.column, f.related_model, target))
     return found

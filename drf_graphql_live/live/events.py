@@ -12,6 +12,7 @@ while the related rows still exist (before a delete), so the hub never has to gu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypedDict
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "EVENT_TYPE",
     "RESYNC_TYPE",
     "ChangeEvent",
+    "Resync",
     "make_event",
     "merged",
     "resync_message",
@@ -55,6 +57,13 @@ def make_event(
         "deleted": deleted,
         "affects": {label: sorted(pks) for label, pks in affects.items() if pks},
     }
+
+
+@dataclass(frozen=True)
+class Resync:
+    """On a hub's dispatch queue: resynchronise the groups of these root models."""
+
+    roots: frozenset[str]
 
 
 def rows_event(

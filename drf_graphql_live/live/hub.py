@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import weakref
 from collections.abc import Hashable
@@ -43,7 +42,7 @@ from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials
 from .delivery import Member
 from .dependencies import LIVE
 from .dispatch import process, targets
-from .events import CHANGES_GROUP, EVENT_TYPE, RESYNC_TYPE, ChangeEvent, merged
+from .events import CHANGES_GROUP, EVENT_TYPE, RESYNC_TYPE, ChangeEvent, Resync, merged
 from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector, ReconnectWatch
 from .keys import group_key
@@ -62,13 +61,6 @@ RESYNC = object()
 MERGE_MAX = 100
 #: What closing waits, at most, for the hub's tasks to end and its channel to leave.
 CLOSE_SECONDS = 10.0
-
-
-@dataclasses.dataclass(frozen=True)
-class Resync:
-    """Put on the dispatch queue: resynchronise the groups of these root models."""
-
-    roots: frozenset[str]
 
 
 class Hub:
