@@ -39,11 +39,11 @@ def messages_for(payload: str, tables: dict[str, WatchedTable]) -> list[dict[str
     rows: list[list[Any]] = notification["r"]
     pks = [str(row[0]) for row in rows]
     pointed: dict[str, set[str]] = defaultdict(set)
-    if op != "I" or table.through:  # the rows they pointed at (old values) changed too
+    if op != "I" or table.through:  # the rows whose lists held them changed too
         for index, foreign in enumerate(table.foreign, start=1):
             values = {row[index] for row in rows if row[index] is not None}
             if values:
-                _add(pointed, _pointed_at(foreign, values))
+                _add(pointed, _holding(table, foreign, values))
     messages: list[dict[str, Any]] = []
     for model in table.models:
         affects: dict[str, set[str]] = defaultdict(set)
@@ -55,20 +55,63 @@ def messages_for(payload: str, tables: dict[str, WatchedTable]) -> list[dict[str
     return messages
 
 
-def _pointed_at(foreign: ForeignColumn, values: set[Any]) -> dict[str, set[str]]:
-    """What a change of the rows ``foreign`` pointed at (``values``) shows changed."""
-    model: type[models.Model] = foreign.model
-    if not LIVE.watches(model):
-        return {}
-    if foreign.target in (model._meta.pk.attname, "pk"):
-        pks = [str(v) for v in values]
-    else:  # a ``to_field`` foreign key: it holds another column
-        found = model._base_manager.filter(**{f"{foreign.target}__in": values})
-        pks = [str(pk) for pk in found.values_list("pk", flat=True)]
-    affects = dict(LIVE.affected_many(model, pks))
-    if LIVE.is_root(model):
-        affects[model_label(model)] = set(affects.get(model_label(model), ())) | set(pks)
-    return affects
+def _holding(table: WatchedTable, foreign: ForeignColumn, values: set[Any]) -> dict[str, set[str]]:
+    """The roots that showed these rows through the relation ``foreign`` is the column of.
+
+    ``foreign`` held (before an update or a delete; for a through table, ever) the key of
+    the row that *lists* them: a task's comments, a note's tags. A root whose path ends
+    with that list (``comments``, ``tags``, ``project__tasks``) showed the row there; no
+    other root did because of this column (a task whose project is renamed hears that from
+    the project's own row).
+    """
+    affected: dict[str, set[str]] = defaultdict(set)
+    for model in _far_models(table, foreign):
+        for root, path in LIVE.paths_to(model):
+            prefix, _, last = path.rpartition("__")
+            holder = _model_at(root, prefix)
+            if holder is None or not _lists_through(holder, last, table, foreign):
+                continue
+            target = foreign.target if foreign.target != "pk" else holder._meta.pk.attname
+            lookup = f"{prefix}__{target}__in" if prefix else f"{target}__in"
+            found = root._base_manager.filter(**{lookup: values}).values_list("pk", flat=True)
+            affected[model_label(root)].update(str(pk) for pk in found)
+    return affected
+
+
+def _far_models(table: WatchedTable, foreign: ForeignColumn) -> list[type[models.Model]]:
+    """The models a path reaches *through* ``foreign``: the table's own, or for a
+    through table, the model at the other end of the link."""
+    if not table.through:
+        return list(table.models)
+    return [other.model for other in table.foreign if other is not foreign] or [foreign.model]
+
+
+def _model_at(root: type[models.Model], prefix: str) -> type[models.Model] | None:
+    model: Any = root
+    for part in prefix.split("__") if prefix else ():
+        try:
+            model = model._meta.get_field(part).related_model
+        except Exception:
+            return None
+    return model
+
+
+def _lists_through(
+    holder: type[models.Model], name: str, table: WatchedTable, foreign: ForeignColumn
+) -> bool:
+    """Whether ``holder.<name>`` is the list that ``foreign`` (a column of ``table``) links."""
+    try:
+        field: Any = holder._meta.get_field(name)
+    except Exception:
+        return False
+    if field.many_to_many:
+        through = field.remote_field.through if not field.auto_created else field.through
+        if through is None or through._meta.db_table != table.name:
+            return False
+        return foreign.model is holder or issubclass(holder, foreign.model)
+    if field.auto_created and (field.one_to_many or field.one_to_one):  # a reverse FK
+        return field.remote_field.column == foreign.column
+    return False
 
 
 def _add(into: dict[str, set[str]], more: dict[str, set[str]]) -> None:

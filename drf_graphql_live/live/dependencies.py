@@ -172,6 +172,10 @@ class LiveRegistry:
             affected[model_label(root)].update(str(p) for p in found.distinct())
         return affected
 
+    def paths_to(self, model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
+        """(root, path) pairs whose representation walks to ``model`` rows."""
+        return sorted(self._dependents.get(model, ()), key=lambda d: (model_label(d[0]), d[1]))
+
     def watched_models(self) -> set[type[models.Model]]:
         """Every model whose rows may matter to a subscriber: roots, the rows their
         representations show, and the gates (what database capture installs triggers for)."""

@@ -170,3 +170,32 @@ def test_a_failing_receiver_query_never_aborts_the_writers_transaction(
         board.docs.save()  # the receiver fails, logs, and the transaction goes on
         assert Task.objects.get(pk=board.docs.pk).title == "kept"
     assert live_signals  # the receivers in use are the signal path's
+
+
+COMMENTS = "subscription { tasksChanged { kind id node { title comments { body } } } }"
+
+
+async def test_a_deleted_related_row_leaves_the_object_that_listed_it(board, tokens):
+    async with ws(tokens["alice"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(COMMENTS)
+        await client.assert_nothing()
+        comment = board.bob_comment
+        await orm(raw)("DELETE FROM board_comment WHERE id = %s", [comment.pk])
+        got = await event(client, op)  # the row is gone: its old task_id names the task
+        assert got["id"] == str(comment.task_id)
+        assert comment.body not in [c["body"] for c in got["node"]["comments"]]
+
+
+async def test_a_membership_row_written_by_raw_sql_shows_the_objects_it_opens(board, tokens):
+    async with ws(tokens["carol"]) as client:
+        assert await client.acknowledged()
+        op = await client.subscribe(TASKS)
+        await client.assert_nothing()
+        await orm(raw)(
+            "INSERT INTO board_project_members (project_id, user_id) VALUES (%s, %s)",
+            [board.shared.pk, board.carol.pk],
+        )
+        shared = await orm(lambda: sorted(board.shared.tasks.values_list("pk", flat=True)))()
+        got = sorted(int(e["id"]) for e in [await event(client, op) for _ in shared])
+        assert got == shared  # a gate row: carol's list resynchronised, ADDED
