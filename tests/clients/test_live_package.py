@@ -268,7 +268,8 @@ def test_cached_list_equals_rest_through_writes_and_restarts(
             server.start()
             wait_converged(client, server, bob)
             resubscribed = client.since(mark, "subscribe")
-            assert resubscribed and all("after" in v for v in resubscribed), resubscribed
+            assert resubscribed, "no resubscription after the restart"
+            assert all("after" in v for v in resubscribed), resubscribed  # resumed, not anew
 
             # Down again, and its resume log gone: RESUME_EXPIRED, refetch, initial: true.
             mark = len(client.seen)

@@ -29,7 +29,7 @@ import { liveSubscription } from "./live.js";
 
 export { applyEvent };
 
-/** cache -> (subscription + variables -> last cursor). */
+/** cache -> (list query + subscription, with their variables -> last cursor). */
 const cursors = new WeakMap();
 
 function cursorStore(cache) {
@@ -144,18 +144,25 @@ export function liveList(client, options) {
   const subscriptionDocument = documentOf(subscription);
   const subVariables = subscriptionVariables ?? pickVariables(subscriptionDocument, variables);
   const store = cursorStore(client.cache);
-  const storeKey = JSON.stringify([print(subscriptionDocument), subVariables]);
+  // The cursor says which events this cached list has had: one per list and subscription.
+  const storeKey = JSON.stringify([
+    print(queryDocument), variables, print(subscriptionDocument), subVariables,
+  ]);
   const target = { ...options, query: queryDocument, subscription: subscriptionDocument, variables };
   let handle = null;
   let stopped = false;
 
-  const ready = client.query({ query: queryDocument, variables }).then(() => {
+  const resumeFrom = cursor ?? store.get(storeKey) ?? null;
+  // Resuming, the cached list is as current as the cursor; starting over, it may be
+  // older than anything the subscription will send: fetch it.
+  const fetchPolicy = resumeFrom ? "cache-first" : "network-only";
+  const ready = client.query({ query: queryDocument, variables, fetchPolicy }).then(() => {
     if (stopped) return;
     handle = liveSubscription({
       subscribe: apolloSubscribe(client, subscriptionDocument, { context }),
       field: subscriptionFieldOf(subscriptionDocument),
       variables: subVariables,
-      cursor: cursor ?? store.get(storeKey) ?? null,
+      cursor: resumeFrom,
       wsClient,
       onEvent(event) {
         writeEvent(client.cache, target, event);

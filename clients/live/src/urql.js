@@ -15,7 +15,8 @@
 //
 //   const live = liveQuery(client, { query, subscription, variables, onData: render });
 
-import { pipe, subscribe as subscribeTo, onEnd } from "wonka";
+import { print } from "graphql";
+import { onEnd, pipe, subscribe as subscribeTo } from "wonka";
 
 import { documentOf, listFieldOf, pickVariables, subscriptionFieldOf } from "./documents.js";
 import { applyToData } from "./list.js";
@@ -91,17 +92,38 @@ export function urqlSubscribe(client, subscription, context) {
   };
 }
 
-function keep(client, options, { onEvent, onExpired }) {
+/** client -> (subscription + variables -> the last cursor applied). */
+const cursors = new WeakMap();
+
+/** Where the cursor of this subscription is kept, and the one to resume from. */
+function resumePoint(client, options) {
+  if (!cursors.has(client)) cursors.set(client, new Map());
+  const store = cursors.get(client);
   const subscription = documentOf(options.subscription);
+  const variables = options.subscriptionVariables ?? pickVariables(subscription, options.variables);
+  const key = JSON.stringify([print(subscription), variables]);
+  return {
+    subscription,
+    variables,
+    cursor: options.cursor ?? store.get(key) ?? null,
+    save: (cursor) => (cursor ? store.set(key, cursor) : store.delete(key)),
+  };
+}
+
+function keep(client, options, point, { onEvent, onExpired }) {
+  const { subscription } = point;
   return keepAlive({
     subscribe: urqlSubscribe(client, subscription, options.context),
     field: subscriptionFieldOf(subscription),
-    variables: options.subscriptionVariables ?? pickVariables(subscription, options.variables),
-    cursor: options.cursor ?? null,
+    variables: point.variables,
+    cursor: point.cursor,
     wsClient: options.wsClient,
     onEvent,
     onExpired,
-    onCursor: options.onCursor,
+    onCursor(cursor) {
+      point.save(cursor);
+      options.onCursor?.(cursor);
+    },
     onSubscribe: options.onSubscribe,
     onError: options.onError,
     retryWait: options.retryWait,
@@ -130,10 +152,12 @@ export function liveSubscription(client, options) {
       }),
     );
   const state = { handle: null, stopped: false };
-  // The lists are in the cache before the first event, so that none is dropped.
-  const ready = fetchLists("cache-first").then(() => {
+  // The lists are in the cache before the first event, so that none is dropped; fetched
+  // anew unless resuming (a cached list may be older than what `initial: true` sends).
+  const point = resumePoint(client, options);
+  const ready = fetchLists(point.cursor ? "cache-first" : "network-only").then(() => {
     if (state.stopped) return;
-    state.handle = keep(client, { ...options, onError }, {
+    state.handle = keep(client, { ...options, onError }, point, {
       onEvent,
       onExpired: () => fetchLists("network-only"),
     });
@@ -173,9 +197,12 @@ export function liveQuery(client, options) {
     state.data = result.data;
     onData(state.data);
   };
-  const ready = fetchList("cache-first").then(() => {
+  // A fresh answer and `after:` an older cursor is exact: the catch-up brings what
+  // changed since the cursor, so a cursor kept from an earlier liveQuery is used too.
+  const point = resumePoint(client, options);
+  const ready = fetchList("network-only").then(() => {
     if (state.stopped) return;
-    state.handle = keep(client, { ...options, onError }, {
+    state.handle = keep(client, { ...options, onError }, point, {
       onEvent(event) {
         const next = applyToData(state.data, list.key, event, order);
         onEvent(event);
