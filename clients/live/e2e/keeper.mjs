@@ -104,7 +104,7 @@ const KINDS = {
       ),
       cache: new InMemoryCache(),
     });
-    return apollo(client, { wsClient });
+    return apollo(client); // the helper finds wsClient under the GraphQLWsLink
   },
 
   async "apollo-multipart"() {
@@ -112,7 +112,7 @@ const KINDS = {
       link: new HttpLink({ uri: args.http, headers: { Authorization: authorization } }),
       cache: new InMemoryCache(),
     });
-    return apollo(client, {});
+    return apollo(client);
   },
 
   async react() {
@@ -130,7 +130,7 @@ const KINDS = {
     let rendered = null;
     function Tasks() {
       const { data, error } = useLiveList(query, {
-        subscription, variables: args.variables, wsClient, ...hooks,
+        subscription, variables: args.variables, ...hooks, // wsClient found in client.link
       });
       if (error) fail(error);
       rendered = data?.tasks ?? null;
@@ -201,10 +201,10 @@ const KINDS = {
   },
 };
 
-async function apollo(client, { wsClient }) {
+async function apollo(client) {
   const query = gql(TASKS);
   const live = liveList(client, {
-    query, subscription: gql(TASKS_CHANGED), variables: args.variables, wsClient, ...hooks,
+    query, subscription: gql(TASKS_CHANGED), variables: args.variables, ...hooks,
   });
   await live.ready;
   return {

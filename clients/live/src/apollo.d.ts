@@ -27,7 +27,7 @@ export interface LiveListOptions<
   field?: string;
   /** Default: the variables the subscription declares, taken from `variables`. */
   subscriptionVariables?: Record<string, unknown>;
-  /** The graphql-ws client under a GraphQLWsLink, when it reconnects by itself. */
+  /** The graphql-ws client under the GraphQLWsLink; default: found in `client.link`. */
   wsClient?: ConnectionEvents;
   /** Resume from this cursor (default: the last one this cache applied, else initial). */
   cursor?: string | null;
@@ -57,6 +57,9 @@ export declare function writeEvent(
   target: Pick<LiveListOptions, "query" | "variables" | "subscription" | "field"> & ListOptions,
   event: LiveEvent<unknown>,
 ): void;
+
+/** The graphql-ws client under a GraphQLWsLink in `link` (split/concat walked). */
+export declare function findWsClient(link: unknown): ConnectionEvents | undefined;
 
 /** An `updateQuery` for `subscribeToMore` (no resume). */
 export declare function liveUpdateQuery<Data = any>(

@@ -14,8 +14,9 @@
 // the normalized entity (every query showing it updates) and moves it if a sort key
 // changed, REMOVED takes it out of that list and decrements `count` (the entity stays:
 // other lists may hold it). The subscription runs on whatever link the client has
-// (GraphQLWsLink, or a plain HttpLink: Apollo's multipart subscriptions); pass the
-// graphql-ws client as `wsClient` when it reconnects by itself. On RESUME_EXPIRED the
+// (GraphQLWsLink, or a plain HttpLink: Apollo's multipart subscriptions); the graphql-ws
+// client under a GraphQLWsLink is found in the link chain (or pass it as `wsClient`):
+// at each of its reconnects the helper resubscribes `after:`. On RESUME_EXPIRED the
 // query is refetched (network-only), then the subscription starts over with
 // `initial: true`. The last cursor is kept per cache and subscription, so a list
 // mounted again resumes instead of starting over.
@@ -83,6 +84,21 @@ export function apolloSubscribe(client, subscription, { context } = {}) {
   };
 }
 
+/**
+ * The graphql-ws client under the client's GraphQLWsLink, if it has one (split and
+ * concatenated links expose `left` and `right`): it reconnects by itself, so the
+ * helper must resubscribe `after:` at its reconnects.
+ */
+export function findWsClient(link, seen = new Set()) {
+  if (!link || typeof link !== "object" || seen.has(link)) return undefined;
+  seen.add(link);
+  const inner = link.client;
+  if (inner && typeof inner.on === "function" && typeof inner.subscribe === "function") {
+    return inner;
+  }
+  return findWsClient(link.left, seen) ?? findWsClient(link.right, seen);
+}
+
 /** How the helper finds and orders the list: from the options and the query. */
 function listOptions(query, { field, variables, ordering, compare, idOf }) {
   const list = listFieldOf(query, field);
@@ -132,14 +148,16 @@ export function liveUpdateQuery({ field, ordering, compare, idOf } = {}) {
  * the query has several root fields), `ordering` (DRF ordering; default: the list
  * field's `ordering:` argument; none: new rows go last), `compare`, `idOf`,
  * `subscriptionVariables` (default: the variables the subscription declares, taken from
- * `variables`), `wsClient`, `cursor`, `context`, and liveSubscription()'s `onEvent`,
+ * `variables`), `wsClient` (default: the one under the link's GraphQLWsLink), `cursor`,
+ * `context`, and liveSubscription()'s `onEvent`,
  * `onError`, `onSubscribe`, `retryWait`, `shouldRetry`.
  * Returns `{ ready, stop(), cursor }`: `ready` resolves once the query is in the cache
  * and the subscription started.
  */
 export function liveList(client, options) {
   const { query, subscription, variables = {}, subscriptionVariables, cursor } = options;
-  const { wsClient, context, onEvent = () => {}, onError = (e) => console.error(e) } = options;
+  const { context, onEvent = () => {}, onError = (e) => console.error(e) } = options;
+  const wsClient = options.wsClient ?? findWsClient(client.link);
   const queryDocument = documentOf(query);
   const subscriptionDocument = documentOf(subscription);
   const subVariables = subscriptionVariables ?? pickVariables(subscriptionDocument, variables);

@@ -187,3 +187,15 @@ describe("useLiveList (React)", () => {
     assert.equal(server.subscriptions[0].subject.observed, false);
   });
 });
+
+describe("findWsClient", () => {
+  test("finds the graphql-ws client under a GraphQLWsLink in a split link", async () => {
+    const { GraphQLWsLink } = await import("@apollo/client/link/subscriptions");
+    const { HttpLink, split } = await import("@apollo/client");
+    const { findWsClient } = await import("@drf-graphql-live/client/apollo");
+    const wsClient = { on: () => () => {}, subscribe: () => () => {}, dispose() {} };
+    const link = split(() => true, new GraphQLWsLink(wsClient), new HttpLink({ uri: "/g" }));
+    assert.equal(findWsClient(link), wsClient);
+    assert.equal(findWsClient(new HttpLink({ uri: "/g" })), undefined);
+  });
+});
