@@ -12,6 +12,8 @@ restarted with writes while it is down (the client resumes with ``after:``), the
 restarted once more with its resume log gone (RESUME_EXPIRED: the list is refetched, the
 subscription starts over with ``initial: true``). At rest, each time, the cached list
 equals bob's REST list: the same ids in the same order, the same fields, the same count.
+README.md's Apollo and urql blocks run as written, in harnesses (clients/live/e2e/
+readme-*.ts*), through live writes and a restart.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import re
 import subprocess
 import threading
 import time
@@ -68,13 +71,13 @@ def test_package_type_declarations_check(package_modules: Path) -> None:
 
 
 class Keeper:
-    """``node clients/live/e2e/keeper.mjs``: its JSON lines, and commands on its stdin."""
+    """``node clients/live/e2e/keeper.mjs`` (or a README harness): its JSON lines, and
+    commands on its stdin."""
 
-    def __init__(self, node: str, kind: str, base_url: str, token: str, log: Path):
+    def __init__(self, node: str, script: Path, args: list[str], log: Path):
         self.stderr = open(log, "w+")
         self.process = subprocess.Popen(
-            [node, str(PACKAGE / "e2e" / "keeper.mjs"), kind, base_url, token,
-             "--status", "todo", "--ordering", ORDERING],
+            [node, str(script), *args],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True,
         )  # fmt: skip
@@ -132,10 +135,21 @@ class Keeper:
         self.stderr.close()
 
 
+def base_url(server: Server) -> str:
+    return server.ws_url.replace("ws://", "http://").removesuffix("/graphql/")
+
+
 @contextlib.contextmanager
-def keeper(node: str, kind: str, server: Server, token: str, tmp_path: Path) -> Iterator[Keeper]:
-    base = server.ws_url.replace("ws://", "http://").removesuffix("/graphql/")
-    client = Keeper(node, kind, base, token, tmp_path / f"keeper-{kind}.stderr")
+def keeper(
+    node: str, kind: str, server: Server, token: str, tmp_path: Path, script: Path | None = None
+) -> Iterator[Keeper]:
+    """The keeper script for client ``kind`` (or ``script``, a README harness)."""
+    if script is None:
+        script = PACKAGE / "e2e" / "keeper.mjs"
+        args = [kind, base_url(server), token, "--status", "todo", "--ordering", ORDERING]
+    else:
+        args = [base_url(server), token]
+    client = Keeper(node, script, args, tmp_path / f"keeper-{kind}.stderr")
     try:
         client.wait_for(lambda m: m["type"] == "ready", timeout=60)
         yield client
@@ -143,11 +157,10 @@ def keeper(node: str, kind: str, server: Server, token: str, tmp_path: Path) -> 
         client.stop()
 
 
-def rest_list(server: Server, token: str) -> dict[str, Any]:
-    """bob's REST list, in the client's field names (camelCase)."""
-    base = server.ws_url.replace("ws://", "http://").removesuffix("/graphql/")
+def rest_list(server: Server, token: str, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
+    """bob's REST list, in the client's field names (camelCase), ``fields`` of each row."""
     response = httpx.get(
-        f"{base}/api/tasks/",
+        f"{base_url(server)}/api/tasks/",
         params={"status": "todo", "ordering": ORDERING, "limit": 500},
         headers={"Authorization": f"Token {token}"},
         timeout=30,
@@ -159,14 +172,16 @@ def rest_list(server: Server, token: str) -> dict[str, Any]:
          "priority": t["priority"], "projectName": t["project_name"]}
         for t in body["results"]
     ]  # fmt: skip
-    return {"count": body["count"], "rows": rows}
+    return {"count": body["count"], "rows": [{f: row[f] for f in fields} for row in rows]}
 
 
-def wait_converged(client: Keeper, server: Server, token: str, timeout: float = 30) -> None:
+def wait_converged(
+    client: Keeper, server: Server, token: str, timeout: float = 30, fields: tuple = FIELDS
+) -> None:
     """Until the cached list equals the REST list (ids, order, fields and count)."""
     deadline = time.monotonic() + timeout
     while True:
-        cached, expected = client.cached(), rest_list(server, token)
+        cached, expected = client.cached(), rest_list(server, token, fields)
         if cached == expected:
             return
         if time.monotonic() > deadline:
@@ -178,9 +193,10 @@ class Alice:
     """REST writes as alice."""
 
     def __init__(self, server: Server, token: str):
-        base = server.ws_url.replace("ws://", "http://").removesuffix("/graphql/")
         self.http = httpx.Client(
-            base_url=f"{base}/api/", headers={"Authorization": f"Token {token}"}, timeout=30
+            base_url=f"{base_url(server)}/api/",
+            headers={"Authorization": f"Token {token}"},
+            timeout=30,
         )
 
     def __call__(self, method: str, path: str, **body: Any) -> Any:
@@ -285,4 +301,65 @@ def test_cached_list_equals_rest_through_writes_and_restarts(
             # Live again.
             Alice(server, alice_token)("PATCH", f"tasks/{ids['b']}/", priority=3)
             wait_converged(client, server, bob)
+            client.exit()
+
+
+def readme_block(name: str) -> str:
+    """The code block after ``<!-- live-client: NAME -->`` in README.md."""
+    pattern = re.compile(rf"<!-- live-client: {name} -->\s*```tsx?\n(.*?)```", re.DOTALL)
+    match = pattern.search((ROOT / "README.md").read_text())
+    assert match, f"no <!-- live-client: {name} --> block in README.md"
+    return match.group(1)
+
+
+@contextlib.contextmanager
+def readme_harness(node_modules: Path, name: str, source: str) -> Iterator[Path]:
+    """clients/live/e2e/readme-<name>.tsx (or .ts) with the README's blocks spliced in,
+    compiled by esbuild next to it (inside the package: its imports resolve), removed
+    afterwards."""
+    template = PACKAGE / "e2e" / source
+    code = (
+        template.read_text()
+        .replace("/* README: documents */", readme_block("documents"))
+        .replace(f"/* README: {name} */", readme_block(name))
+    )
+    out = PACKAGE / "e2e" / f"_readme-{name}-{uuid.uuid4().hex[:6]}.mjs"
+    result = subprocess.run(
+        [str(node_modules / ".bin" / "esbuild"), f"--loader={template.suffix[1:]}",
+         "--jsx=automatic", "--format=esm"],
+        input=code, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out.write_text(result.stdout)
+    try:
+        yield out
+    finally:
+        out.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), [("apollo", "readme-apollo.tsx"), ("urql", "readme-urql.ts")]
+)
+def test_readme_five_lines_keep_the_list(name, source, node, package_modules, live_site, tmp_path):
+    """README.md's Apollo and urql blocks, as written, against a real server: live
+    writes and a restart with writes while it is down."""
+    bob, alice_token = live_site.tokens["bob"], live_site.tokens["alice"]
+    ids = board_of_our_own(live_site)
+    fields = ("id", "title", "priority")
+    with (
+        readme_harness(package_modules, name, source) as script,
+        servers(live_site, "uvicorn") as [server],
+    ):
+        server.start()
+        with keeper(node, f"readme-{name}", server, bob, tmp_path, script) as client:
+            wait_converged(client, server, bob, fields=fields)
+            alice = Alice(server, alice_token)
+            alice("POST", "tasks/", project=ids["p"], title=f"README {ids['run']}", priority=3)
+            alice("PATCH", f"tasks/{ids['b']}/", priority=1)
+            alice("PATCH", f"tasks/{ids['a']}/", status="done")
+            wait_converged(client, server, bob, fields=fields)
+            server.stop()
+            writes_while_down(live_site, ids, "README")
+            server.start()
+            wait_converged(client, server, bob, fields=fields)
             client.exit()
