@@ -35,6 +35,7 @@ SEAMS = {
     "_create_execution_context": ("strawberry Schema", "gate.py"),
     "_prepare_operation_async": ("strawberry Schema", "gate.py"),
     "_request": ("DRF Request: the Django request", "api/authentication.py, live/batch.py"),
+    "_authenticator": ("DRF Request: the class that authenticated", "live/visibility.py"),
     "_full_data": ("DRF Request: the parsed body", "api/viewsets.py"),
     "_data": ("DRF Request", "api/viewsets.py"),
     "_files": ("DRF Request", "api/viewsets.py"),
@@ -104,6 +105,7 @@ def test_the_strawberry_internals_are_there():
 def test_the_drf_and_django_internals_are_there(rf):
     request = Request(rf.get("/"))
     assert request._request is not None
+    assert "_authenticator" in Request._authenticate.__code__.co_names
     for name in ("_full_data", "_data", "_files"):
         assert hasattr(request, name) or name in Request.__init__.__code__.co_names
     assert callable(getattr(CsrfViewMiddleware, "_origin_verified", None))

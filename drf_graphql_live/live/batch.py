@@ -33,7 +33,7 @@ import dataclasses
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connections, models
@@ -46,50 +46,19 @@ from ..api.prefetch import optimize_queryset
 from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
+from .group_cache import GroupCache
 from .lateral import Term, statements
 from .permission_checks import PermissionChecks
-from .reads import QueryRecorder, models_read, recording
+from .reads import QueryRecorder, gate_models, models_read, recording
 from .sharing import shared_representation
 from .stored_keys import database_keys, event_key
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
 
-__all__ = ["GroupCache", "evaluate_batch"]
+__all__ = ["evaluate_batch"]
 
 logger = logging.getLogger("drf_graphql_live")
 
 _PK_ALIAS = "dgl_pk"
-
-
-@dataclasses.dataclass
-class GroupCache:
-    """What a group keeps between changes; :meth:`reset` when its credentials may change."""
-
-    view: GenericViewSet | None = None
-    #: (database alias, SQL, params) of the membership query, without the pk filter
-    membership: tuple[str, str, tuple[Any, ...]] | None = None
-    #: False: ``get_queryset()`` is not a QuerySet; evaluate per group
-    batchable: bool = True
-    #: models ``get_queryset()``/the filters read while building ``membership`` (kept
-    #: until a change of one of them: :meth:`changed`)
-    reads: frozenset[str] = frozenset()
-    #: groups with equal keys render an object the same (None: per group), decided once
-    render_key: Hashable | None = None
-    #: which of the view's permission checks run at each change, decided with the view
-    permissions: PermissionChecks | None = None
-    #: this group's entry in the evaluations, refilled at each: one object per group for
-    #: its lifetime instead of one per change (those reached the old generation)
-    entry: _Entry | None = None
-    #: the primary key of the membership query's model: how a pk is written in its SQL
-    pk_field: models.Field | None = None
-
-    def reset(self) -> None:
-        self.view, self.membership, self.batchable, self.pk_field = None, None, True, None
-        self.render_key, self.permissions, self.reads, self.entry = None, None, frozenset(), None
-
-    def changed(self, models: Iterable[str]) -> None:
-        """Rows of ``models`` changed: a membership query built by reading them is rebuilt."""
-        if self.reads and not self.reads.isdisjoint(models):
-            self.membership, self.reads = None, frozenset()
 
 
 class Evaluated(Protocol):
@@ -162,13 +131,17 @@ def evaluate_batch(work: Work[Any]) -> list[dict[str, Any] | Exception]:
 
 def _prepare(work: Work[Any], results: list[Any]) -> list[_Entry]:
     """Each group's view (authenticated once) with ``has_permission`` checked now."""
-    shared_auth: dict[Hashable, tuple[Any, Any]] = {}
+    shared_auth: dict[Hashable, tuple[Any, Any, Any]] = {}
     entries = []
     for index, group in enumerate(work.groups):
         operation, cache, pks = group.operation, group.cache, work.pks[index]
         try:
             if cache.view is None or cache.permissions is None:
-                cache.view = subscribe_view(operation, initial=False, authenticated=shared_auth)
+                recorder = QueryRecorder()  # what its initial() reads: kept until they change
+                cache.view = subscribe_view(
+                    operation, initial=False, authenticated=shared_auth, recorder=recorder
+                )
+                cache.view_reads = gate_models(recorder.sqls)
                 cache.permissions = PermissionChecks.of(cache.view)
                 cache.batchable = getattr(cache.view, "live_batch", True) is not False
             elif not cache.permissions.constant:  # DRF's own: fixed while the view is kept
@@ -242,9 +215,9 @@ def _statement(entry: _Entry) -> tuple[str, str, tuple[Any, ...]] | None:
     counter = QueryRecorder()
     with recording(counter):
         queryset = _in_middleware(entry, lambda: _queryset(entry.view))
-        if queryset is None:
+        if queryset is None:  # a row may enter a slice as another leaves: per group
             entry.cache.batchable = False
-            _say_once(type(entry.view), "its get_queryset() does not return a QuerySet")
+            _say_once(type(entry.view), "its get_queryset() is no unsliced QuerySet")
             return None
         sql, params = queryset.query.sql_with_params()
     entry.cache.pk_field = queryset.model._meta.pk
@@ -269,7 +242,7 @@ def _in_middleware(entry: _Entry, work: Callable[[], Any]) -> Any:
 
 def _queryset(view: GenericViewSet) -> models.QuerySet | None:
     queryset = view.filter_queryset(view.get_queryset())
-    if not isinstance(queryset, models.QuerySet):
+    if not isinstance(queryset, models.QuerySet) or queryset.query.is_sliced:
         return None
     return queryset.order_by().prefetch_related(None).values(**{_PK_ALIAS: F("pk")})
 

@@ -32,7 +32,7 @@ from schema_gen.introspection import instantiate, introspecting
 
 from ..api.prefetch import related_lookups
 from ..registry import load_project_schema
-from .reads import models_read, recording
+from .reads import gate_models, models_read, recording
 
 __all__ = ["LIVE", "LiveRegistry", "model_label"]
 
@@ -172,12 +172,15 @@ def _list_reads(endpoint: Endpoint) -> frozenset[str]:
     """The models the list's queryset reads, as the mock request builds it (best effort).
 
     Only compiled, never run: any query ``get_queryset()`` would execute is refused
-    before it reaches the database (this may run inside a migration's transaction).
+    before it reaches the database (this may run inside a migration's transaction);
+    what the refused one would read counts (permission rows read in Python).
     """
     if not endpoint.has_action("list"):
         return frozenset()
+    refused: list[str] = []
 
-    def refuse(*_: Any) -> Any:
+    def refuse(_execute: Any, sql: str, *_: Any) -> Any:
+        refused.append(sql)
         raise _NotNow
 
     reads: set[str] = set()
@@ -191,7 +194,7 @@ def _list_reads(endpoint: Endpoint) -> frozenset[str]:
         except Exception:  # needs a real user, reads the database, or returns no QuerySet
             continue
         reads |= models_read([sql]) or set()
-    return frozenset(reads)
+    return frozenset(reads) | gate_models(refused)
 
 
 def _stand_in_user() -> Any:

@@ -21,7 +21,7 @@ from .events import ChangeEvent
 from .groups import Group
 from .resume import save_journals
 from .scratch import ChangeScratch
-from .visibility import CredentialsRefused, Refused
+from .visibility import Complete, CredentialsRefused, Refused
 
 __all__ = ["Targets", "process", "targets"]
 
@@ -72,7 +72,9 @@ async def process(event: ChangeEvent, concerned: Targets) -> None:
         work = Targets()
         for group, pks in zip(concerned.groups, concerned.pks, strict=True):
             if event["deleted"] or not group.subscribers:  # the rare cases, per group
-                pks = await group.take_deletion(event, pks)
+                left = await group.take_deletion(event, pks)
+                # A slice is evaluated whole: a row enters it as the deleted one leaves.
+                pks = pks if group.cache.whole and group.subscribers else left
             # A detail group primed while this waited for its lock follows one object
             # now: the others of the change (a category's other rows) are not its.
             pks = group.relevant_pks(pks)
@@ -128,6 +130,9 @@ def _staged(group: Group, result: Any, scratch: ChangeScratch) -> list[Change]:
     if isinstance(result, Exception):
         group.fail(result)
         return []
+    if isinstance(result, Complete):  # all it sees now (a slice): the rest it had is gone
+        group.cache.whole = True
+        result = {**dict.fromkeys(group.state), **result}
     if scratch.sees_nothing(result) and group.state.keys().isdisjoint(result):
         return scratch.alone(None)  # it sees none of them and had none: nothing to record
     return group.stage(result, scratch)

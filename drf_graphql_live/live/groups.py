@@ -40,12 +40,12 @@ from ..api.sync import run_sync
 from ..exceptions import NOT_AUTHENTICATED, NOT_FOUND, LiveGraphQLError, to_graphql_error
 from ..settings import live_settings
 from . import bursts
-from .batch import GroupCache
 from .credentials import CredentialsChange, credentials_key
 from .cursors import Position, encode
 from .delivery import Change, Member
 from .dependencies import model_label
 from .events import ChangeEvent
+from .group_cache import GroupCache
 from .journal import Journal, Missed
 from .keys import resume_key
 from .render import LiveDocument, Start, with_cursor

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.http import Http404
 from rest_framework import exceptions, permissions
 from rest_framework.views import APIView
 
@@ -43,7 +44,9 @@ _FIXED_BY_REQUEST = frozenset(
         permissions.IsAuthenticatedOrReadOnly.has_permission,
     }
 )
-_REFUSED = (exceptions.PermissionDenied, exceptions.NotAuthenticated)
+#: A refused object; DRF's ``DjangoObjectPermissions`` raises 404 for one the user may
+#: not read (REST answers as if it did not exist): hidden, never an error.
+_REFUSED = (exceptions.PermissionDenied, exceptions.NotAuthenticated, Http404, exceptions.NotFound)
 
 
 @dataclasses.dataclass(frozen=True)

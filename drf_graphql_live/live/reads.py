@@ -24,7 +24,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connections
 
-__all__ = ["QueryRecorder", "models_read", "recording"]
+__all__ = ["QueryRecorder", "gate_models", "models_read", "recording"]
 
 
 @contextlib.contextmanager
@@ -38,15 +38,20 @@ def recording(counter: Callable[..., Any]) -> Iterator[None]:
 
 
 class QueryRecorder:
-    """Records the queries ``get_queryset()``/the filter backends run while building."""
+    """Records the queries ``get_queryset()``/the filter backends run while building.
 
-    def __init__(self) -> None:
+    ``active``: False lets queries pass unrecorded (authentication, rendering).
+    """
+
+    def __init__(self, *, active: bool = True) -> None:
         self.count = 0
         self.sqls: list[str] = []
+        self.active = active
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        self.sqls.append(sql)
+        if self.active:
+            self.count += 1
+            self.sqls.append(sql)
         return execute(sql, params, many, context)
 
 
@@ -67,6 +72,34 @@ def models_read(sqls: Iterable[str]) -> frozenset[str] | None:
                 return None
             labels |= tables[table]
     return frozenset(labels)
+
+
+def gate_models(sqls: Iterable[str]) -> frozenset[str]:
+    """The models ``sqls`` read whose rows may decide what a subscriber sees (gates).
+
+    All the known ones but those the credentials re-check covers per user
+    (:mod:`.credentials`: the user model, groups, permissions, tokens, sessions) and
+    content types: a permission class reads them at every request, and as gates every
+    user's save would resynchronise every group.
+    """
+    known = [sql for sql in sqls if models_read([sql]) is not None]
+    return (models_read(known) or frozenset()) - _credential_models()
+
+
+@functools.cache
+def _credential_models() -> frozenset[str]:
+    from django.contrib.auth import get_user_model
+
+    return frozenset(
+        {
+            get_user_model()._meta.label_lower,
+            "auth.group",
+            "auth.permission",
+            "authtoken.token",
+            "sessions.session",
+            "contenttypes.contenttype",
+        }
+    )
 
 
 @functools.cache

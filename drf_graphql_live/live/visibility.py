@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.viewsets import GenericViewSet
@@ -29,9 +30,11 @@ from ..api.request import OperationRequest
 from ..api.viewsets import run_view
 from ..exceptions import to_graphql_error
 from .dependencies import LIVE
+from .reads import QueryRecorder, gate_models, recording
 
 __all__ = [
     "AccessLost",
+    "Complete",
     "CredentialsRefused",
     "Refused",
     "admit",
@@ -47,6 +50,9 @@ _REFUSED = (
     drf_exceptions.AuthenticationFailed,
     drf_exceptions.PermissionDenied,
 )
+#: What an object permission raises for an object the user may not see: DRF's
+#: ``DjangoObjectPermissions`` answers 404 rather than reveal that it exists.
+_HIDDEN = (*_REFUSED, Http404, drf_exceptions.NotFound)
 
 
 class Refused(Exception):
@@ -67,8 +73,9 @@ def subscribe_view(
     work: Callable[[GenericViewSet], T],
     *,
     initial: bool,
-    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    authenticated: dict[Hashable, tuple[Any, Any, Any]] | None = None,
     render: bool = True,
+    recorder: QueryRecorder | None = None,
 ) -> T: ...
 
 
@@ -78,8 +85,9 @@ def subscribe_view(
     work: None = None,
     *,
     initial: bool,
-    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    authenticated: dict[Hashable, tuple[Any, Any, Any]] | None = None,
     render: bool = True,
+    recorder: QueryRecorder | None = None,
 ) -> GenericViewSet: ...
 
 
@@ -88,8 +96,9 @@ def subscribe_view(
     work: Callable[[GenericViewSet], Any] | None = None,
     *,
     initial: bool,
-    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    authenticated: dict[Hashable, tuple[Any, Any, Any]] | None = None,
     render: bool = True,
+    recorder: QueryRecorder | None = None,
 ) -> Any:
     """``work(view)`` on a viewset instance as the subscriber, for ``list`` or ``retrieve``.
 
@@ -99,30 +108,43 @@ def subscribe_view(
     but what lasts only while they run (a ``with scope(...)`` around ``get_response``)
     does not cover its later use.
 
-    ``initial`` runs the whole ``initial()`` (authentication, permissions, throttles) as
-    the subscribe request does; event re-checks skip the throttles. ``authenticated``
-    shares authentication between the groups evaluated for one event (see
-    :func:`.batch.evaluate_batch`). ``render=False``: the view only checks and filters, so its
-    serializer is not trimmed nor its queryset joined for rendering.
+    The viewset's whole ``initial()`` runs (authentication, permissions, throttles, and
+    what the project adds there) as the subscribe request runs it; event re-checks
+    (``initial=False``) skip the throttles only. ``authenticated`` shares authentication
+    between the groups evaluated for one event (see :func:`.batch.evaluate_batch`).
+    ``render=False``: the view only checks and filters, so its serializer is not trimmed
+    nor its queryset joined for rendering. ``recorder`` records the queries run past
+    authentication (rows ``initial()``/``get_queryset()`` read in Python: :mod:`.reads`).
     """
     action = "list" if operation.field.operation is Operation.SUBSCRIBE_LIST else "retrieve"
 
     def checked(view: GenericViewSet, drf_request: Any) -> Any:
-        if initial:
-            view.initial(drf_request)
-        else:
-            _authenticate(view, drf_request, operation, authenticated)
-            view.check_permissions(drf_request)
+        _authenticate(view, drf_request, operation, authenticated)
+        if recorder is not None:
+            recorder.active = True  # what initial() and the work read past authentication
+        if not initial:
+            view.check_throttles = _unthrottled  # type: ignore[method-assign]
+        # The viewset's own initial(), where many apps restrict the queryset to the user
+        # (NetBox: ``self.queryset = self.queryset.restrict(request.user, "view")``).
+        view.initial(drf_request)
         return view if work is None else work(view)
 
-    return run_view(operation, action, checked, render=render)
+    if recorder is None:
+        return run_view(operation, action, checked, render=render)
+    recorder.active = False  # not the middleware's queries, nor authentication's
+    with recording(recorder):
+        return run_view(operation, action, checked, render=render)
+
+
+def _unthrottled(request: Any) -> None:
+    """Event re-checks are not requests: the subscribe request was throttled, not them."""
 
 
 def _authenticate(
     view: GenericViewSet,
     request: Any,
     operation: OperationRequest,
-    shared: dict[Hashable, tuple[Any, Any]] | None,
+    shared: dict[Hashable, tuple[Any, Any, Any]] | None,
 ) -> None:
     """DRF's authentication, once per credentials and authentication classes in ``shared``.
 
@@ -141,10 +163,11 @@ def _authenticate(
         getattr(user, "pk", None),
     )
     if key in shared:
-        request.user, request.auth = shared[key]
+        # and which class authenticated (read by initial()'s unread-credentials check)
+        request.user, request.auth, request._authenticator = shared[key]
         return
     view.perform_authentication(request)
-    shared[key] = (request.user, request.auth)
+    shared[key] = (request.user, request.auth, request.successful_authenticator)
 
 
 def _rendered(view: GenericViewSet, objects: list[Any]) -> list[Any]:
@@ -156,7 +179,7 @@ def _visible(view: GenericViewSet, objects: Iterable[Any]) -> list[Any]:
     for obj in objects:
         try:
             view.check_object_permissions(view.request, obj)
-        except _REFUSED:
+        except _HIDDEN:
             continue
         visible.append(obj)
     return visible
@@ -166,12 +189,26 @@ def evaluate(
     operation: OperationRequest,
     pks: list[str],
     *,
-    authenticated: dict[Hashable, tuple[Any, Any]] | None = None,
+    authenticated: dict[Hashable, tuple[Any, Any, Any]] | None = None,
 ) -> dict[str, Any]:
-    """``{pk: node or None}`` for ``pks``, as the subscriber sees them now."""
+    """``{pk: node or None}`` for ``pks``, as the subscriber sees them now.
+
+    A list whose ``get_queryset()`` is no unsliced QuerySet (``qs[:1000]``) answers
+    :class:`Complete`: a row enters a slice when another leaves it, whichever changed.
+    """
+    whole = operation.field.operation is Operation.SUBSCRIBE_LIST
 
     def nodes(view: GenericViewSet) -> dict[str, Any]:
-        objects = _visible(view, view.filter_queryset(view.get_queryset()).filter(pk__in=pks))
+        nonlocal whole
+        queryset = view.filter_queryset(view.get_queryset())
+        whole = whole and not _narrowable(queryset)
+        if whole:
+            objects = _visible(view, queryset)
+        elif _narrowable(queryset):
+            objects = _visible(view, queryset.filter(pk__in=pks))
+        else:  # a detail's object among a slice: looked for in it
+            keys = set(pks)
+            objects = _visible(view, [obj for obj in queryset if str(obj.pk) in keys])
         rendered = _rendered(view, objects)
         return {str(obj.pk): node for obj, node in zip(objects, rendered, strict=True)}
 
@@ -181,7 +218,19 @@ def evaluate(
         raise CredentialsRefused(str(exc)) from exc
     except drf_exceptions.PermissionDenied as exc:
         raise AccessLost(str(exc)) from exc
+    if whole:
+        return Complete({**dict.fromkeys(pks), **found})
     return {pk: found.get(pk) for pk in pks}
+
+
+class Complete(dict[str, Any]):
+    """An evaluation holding every object the subscriber sees now: anything else its
+    group had is gone (REMOVED), whether or not the change named it."""
+
+
+def _narrowable(queryset: Any) -> bool:
+    """Whether ``queryset`` can be filtered to some primary keys (a slice cannot)."""
+    return isinstance(queryset, models.QuerySet) and not queryset.query.is_sliced
 
 
 def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
@@ -191,18 +240,25 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
     PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
     """
 
+    recorder = QueryRecorder()
+
     def current(view: GenericViewSet) -> list[tuple[str, Any]]:
         queryset = view.filter_queryset(view.get_queryset())
-        LIVE.add_gates_of(queryset)  # the rows that decide what this user sees
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
             objects = _visible(view, queryset)
+        recorder.active = False  # the rendering reads what the representation shows
+        # The rows that decided what this user sees: the list's SQL, and what initial(),
+        # get_queryset() and the permissions read in Python (a permission's constraints).
+        model = getattr(queryset, "model", None) or operation.field.endpoint.model
+        if model is not None:
+            LIVE.add_gates(model, gate_models(recorder.sqls))
         rendered = _rendered(view, objects)
         return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
 
     with _refused_as_graphql_error():
-        return subscribe_view(operation, current, initial=True)
+        return subscribe_view(operation, current, initial=True, recorder=recorder)
 
 
 def followed_pk(operation: OperationRequest) -> str:

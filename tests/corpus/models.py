@@ -20,7 +20,9 @@ __all__ = [
     "CorpusModel",
     "Country",
     "CurrentSpace",
+    "Device",
     "DocumentType",
+    "Grant",
     "Item",
     "Log",
     "Member",
@@ -183,3 +185,32 @@ class Recipe(CorpusModel):
 
     objects = SpaceScopedManager()
     everywhere = models.Manager()  # noqa: DJ012 (two managers, the scoped one default)
+
+
+class DeviceQuerySet(models.QuerySet["Device"]):
+    """NetBox's ``RestrictedQuerySet``: ``restrict(user, action)`` reads the user's grants
+    in Python and filters by their constraints (literal values in the SQL)."""
+
+    def restrict(self, user: object, action: str = "view") -> DeviceQuerySet:
+        if getattr(user, "is_superuser", False):
+            return self
+        allowed = models.Q(pk__in=[])
+        for grant in Grant.objects.filter(user=user, action=action).order_by("id"):
+            allowed |= models.Q(**grant.constraints)
+        return self.filter(allowed)
+
+
+class Device(CorpusModel):
+    name = models.CharField(max_length=50)
+    site = models.CharField(max_length=20)
+
+    objects = DeviceQuerySet.as_manager()
+
+
+class Grant(CorpusModel):
+    """An object permission (NetBox's ``ObjectPermission``): ``action`` on the devices
+    matching ``constraints`` (lookups, as ``{"site": "a"}``)."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE)
+    action = models.CharField(max_length=10, default="view")
+    constraints = models.JSONField(default=dict)

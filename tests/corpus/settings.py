@@ -14,3 +14,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.corpus"]
 ROOT_URLCONF = "tests.corpus.urls"
 # The tenant pattern: a middleware sets request.space, as real multi-tenant apps do.
 MIDDLEWARE = [*MIDDLEWARE, "tests.corpus.patterns.tenant.SpaceMiddleware"]
+# Object permissions read from the corpus' grant rows (patterns.permissions), as NetBox's
+# ObjectPermissionBackend reads its own.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "tests.corpus.patterns.permissions.GrantBackend",
+]

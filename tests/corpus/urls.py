@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .patterns import actions, filters, requests, routers, serializers, tenant
+from .patterns import actions, filters, permissions, requests, routers, serializers, tenant
 
 __all__ = ["ROUTERS", "urlpatterns"]
 
@@ -32,6 +32,9 @@ ROUTERS = {
     "wrong_types": filters.WRONG_TYPES,
     "actions": actions.ACTIONS,
     "tenant": tenant.TENANT,
+    "initial_restricted": permissions.INITIAL_RESTRICTED,
+    "python_reads": permissions.PYTHON_READS,
+    "sliced": permissions.SLICED,
 }
 
 urlpatterns = [path(f"{name}/", include(router.urls)) for name, router in ROUTERS.items()]
