@@ -9,6 +9,7 @@ drf_graphql_live.W002  no channel layer: nothing is published
 drf_graphql_live.W003  a registered viewset (or a root field of it) is left out of the schema
 drf_graphql_live.W004  the URLconf does not serve PATH: ``runserver`` and WSGI answer 404
 drf_graphql_live.W005  ASGI_APPLICATION does not route PATH (no WebSocket subscriptions)
+drf_graphql_live.W007  PostgreSQL, but watched tables without capture triggers (database checks)
 """
 
 from __future__ import annotations
@@ -86,6 +87,39 @@ def check_in_memory_layer(app_configs: Any = None, **kwargs: Any) -> list[checks
             id="drf_graphql_live.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.database)
+def check_capture(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """W007 (with the database checks: ``migrate``, ``check --database default``): on
+    PostgreSQL every watched table has its capture triggers, or its ``update()``, bulk
+    writes and raw SQL go unseen: say so rather than stay silent."""
+    from .capture import install
+    from .capture.state import supported
+
+    messages: list[checks.CheckMessage] = []
+    for alias in databases or ():
+        try:
+            if not supported(alias):
+                continue
+            missing = install.missing(alias)
+        except Exception:  # no schema, no database yet: W006 or migrate says so
+            continue
+        if missing:
+            listed = ", ".join(f"{t} ({why})" for t, why in sorted(missing.items()))
+            messages.append(
+                checks.Warning(
+                    f"Database {alias!r}: {len(missing)} watched table(s) are captured by "
+                    f"model signals only: {listed}.",
+                    hint="Run `manage.py migrate` (or `manage.py live_capture`) as a role that "
+                    "may create triggers; without them QuerySet.update(), raw SQL and other "
+                    "programs' writes reach no subscriber.",
+                    id="drf_graphql_live.W007",
+                )
+            )
+    return messages
 
 
 def _layer_backend() -> str | None:

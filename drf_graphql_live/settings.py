@@ -103,6 +103,12 @@ class LiveSettingsDict(TypedDict, total=False):
     #: full collections do not scan it (0.3-0.4 s per 1,000 sockets otherwise). It
     #: changes the whole process's collector, hence off unless asked for.
     GC_FREEZE: bool
+    #: How committed writes are seen. ``"auto"``: on PostgreSQL by the database itself
+    #: (triggers installed by ``migrate``, see :mod:`drf_graphql_live.capture`), so
+    #: ``update()``, bulk writes, raw SQL and other programs are seen too; elsewhere,
+    #: and for tables without the triggers, by model signals and the ORM's bulk writes.
+    #: ``"signals"``: never install or use triggers.
+    CAPTURE: str
 
 
 DEFAULTS: LiveSettingsDict = {
@@ -130,6 +136,7 @@ DEFAULTS: LiveSettingsDict = {
     "KEEP_ALIVE_INTERVAL": 20.0,
     "RESUME_WINDOW": 120.0,
     "GC_FREEZE": False,
+    "CAPTURE": "auto",
 }
 
 

@@ -226,3 +226,11 @@ async def fresh_hub():
     yield
     await Hub.for_running_loop().close()
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def signal_capture(settings):
+    """Changes seen by model signals only, as on SQLite, even on PostgreSQL: for tests of
+    the signal path's own events and of the channel layer's gaps (the database capture
+    would deliver the change the test makes the layer lose)."""
+    settings.DRF_GRAPHQL_LIVE = {**getattr(settings, "DRF_GRAPHQL_LIVE", {}), "CAPTURE": "signals"}

@@ -12,14 +12,28 @@ while the related rows still exist (before a delete), so the hub never has to gu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypedDict
 
-__all__ = ["CHANGES_GROUP", "EVENT_TYPE", "ChangeEvent", "make_event", "merged"]
+__all__ = [
+    "CHANGES_GROUP",
+    "EVENT_TYPE",
+    "RESYNC_TYPE",
+    "ChangeEvent",
+    "Resync",
+    "make_event",
+    "merged",
+    "resync_message",
+    "rows_event",
+]
 
 #: The channel-layer group every process's hub listens on.
 CHANGES_GROUP = "drf_graphql_live.changes"
 #: Channels dispatches on ``type``; dots become underscores in handler names.
 EVENT_TYPE = "dgl.change"
+#: "These models' rows changed in ways no event names" (a TRUNCATE, a bulk insert whose
+#: keys the database did not return): the hubs resynchronise the groups of ``roots``.
+RESYNC_TYPE = "dgl.resync"
 
 
 class ChangeEvent(TypedDict):
@@ -43,6 +57,34 @@ def make_event(
         "deleted": deleted,
         "affects": {label: sorted(pks) for label, pks in affects.items() if pks},
     }
+
+
+@dataclass(frozen=True)
+class Resync:
+    """On a hub's dispatch queue: resynchronise the groups of these root models."""
+
+    roots: frozenset[str]
+
+
+def rows_event(
+    model: str, pks: list[str], *, deleted: bool, affects: dict[str, set[str]]
+) -> ChangeEvent:
+    """One event for many rows of one model: a bulk write, a captured statement.
+
+    Shaped like :func:`merged`'s (the rows in ``affects`` under their own model), so a
+    100,000-row ``update()`` is one message per chunk, not one per row. Deleted rows of
+    several are not marked deleted: each group re-reads them, finds them gone, and says
+    REMOVED as for a row out of sight.
+    """
+    if len(pks) == 1:
+        return make_event(model, pks[0], deleted=deleted, affects=affects)
+    own = {**affects, model: set(affects.get(model, ())) | set(pks)}
+    return make_event(model, pks[0], deleted=False, affects=own)
+
+
+def resync_message(roots: set[str]) -> dict:
+    """The channel-layer message asking every hub to resynchronise ``roots``' groups."""
+    return {"type": RESYNC_TYPE, "roots": sorted(roots)}
 
 
 def merged(events: list[ChangeEvent]) -> ChangeEvent:

@@ -34,13 +34,15 @@ from channels.layers import get_channel_layer
 
 from ..api.request import OperationRequest
 from ..api.sync import run_sync
+from ..capture.listener import READY_SECONDS, Listener, listener_for
+from ..capture.state import captured_tables
 from ..settings import live_settings
 from .collector import Freezer
 from .credentials import CREDENTIALS_TYPE, CredentialsChange, ended_credentials
 from .delivery import Member
 from .dependencies import LIVE
 from .dispatch import process, targets
-from .events import CHANGES_GROUP, EVENT_TYPE, ChangeEvent, merged
+from .events import CHANGES_GROUP, EVENT_TYPE, RESYNC_TYPE, ChangeEvent, Resync, merged
 from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector, ReconnectWatch
 from .keys import group_key
@@ -86,6 +88,7 @@ class Hub:
         #: Setting GC_FREEZE: long-lived objects out of the full collections' scans.
         self._freezer = Freezer() if live_settings.GC_FREEZE else None
         self.store: ResumeStore | None = None  # where groups' resume logs live
+        self._listener: Listener | None = None  # the database capture's, on PostgreSQL
 
     @classmethod
     def for_running_loop(cls) -> Hub:
@@ -165,6 +168,7 @@ class Hub:
             self.channel = await layer.new_channel("dgl-hub.")
             await layer.group_add(CHANGES_GROUP, self.channel)
             self._reconnects.watch(layer)
+            await self._capture()
             self._tasks = [
                 asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
@@ -193,12 +197,28 @@ class Hub:
                     await layer.group_add(CHANGES_GROUP, self.channel)
                 continue
             delay = 0.1
-            if message.get("type") == EVENT_TYPE:
-                self._events.put_nowait(message)
-            elif message.get("type") == CREDENTIALS_TYPE:
-                self._events.put_nowait(CredentialsChange.from_message(message))
-            elif message.get("type") == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
-                self._events.put_nowait(RESYNC)
+            self.take(message)
+
+    def take(self, message: dict[str, Any]) -> None:
+        """Queue a message of the channel layer, or of the database capture's listener."""
+        kind = message.get("type")
+        if kind == EVENT_TYPE:
+            self._events.put_nowait(message)
+        elif kind == RESYNC_TYPE:  # roots None: a gap of the listener, everything
+            roots = message.get("roots")
+            self._events.put_nowait(RESYNC if roots is None else Resync(frozenset(roots)))
+        elif kind == CREDENTIALS_TYPE:
+            self._events.put_nowait(CredentialsChange.from_message(message))
+        elif kind == HEARTBEAT_TYPE and self._gap.heard(message["n"]):
+            self._events.put_nowait(RESYNC)
+
+    async def _capture(self) -> None:
+        """Hear the database's own change reports (PostgreSQL triggers), if installed."""
+        if not await run_sync(captured_tables):
+            return
+        self._listener = listener_for("default")
+        ready = self._listener.attach(asyncio.get_running_loop(), self.take)
+        await asyncio.to_thread(ready.wait, READY_SECONDS)
 
     def _reconnected(self) -> None:
         if self._gap.reconnected():
@@ -224,6 +244,9 @@ class Hub:
             event = await self._next_event()
             if event is RESYNC:
                 await self._resync()
+                continue
+            if isinstance(event, Resync):
+                await self._resync(set(event.roots))
                 continue
             if isinstance(event, CredentialsChange):
                 await self._recheck(event)
@@ -263,7 +286,11 @@ class Hub:
         updates = [event]
         while not event["deleted"] and len(updates) < MERGE_MAX and not self._events.empty():
             queued = self._events.get_nowait()
-            if queued is RESYNC or isinstance(queued, CredentialsChange) or queued["deleted"]:
+            if (
+                queued is RESYNC
+                or isinstance(queued, (CredentialsChange, Resync))
+                or queued["deleted"]
+            ):
                 self._held = queued
                 break
             updates.append(queued)
@@ -341,6 +368,9 @@ class Hub:
         awaited one task at a time, with no bound, that hung a test run's teardown for
         good (one run in two of a sequence of the live tests on Redis).
         """
+        if self._listener is not None:
+            with contextlib.suppress(RuntimeError):
+                self._listener.detach(asyncio.get_running_loop())
         for task in self._tasks:
             task.cancel()
         if self._tasks:

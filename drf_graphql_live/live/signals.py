@@ -7,8 +7,10 @@ What the event ``affects`` is computed *before* that, inside the writer's transa
 
     task.save()          # post_save -> on_commit -> group_send(CHANGES_GROUP, event)
 
-Writes that bypass signals (``QuerySet.update()``, ``bulk_create``, raw SQL) are
-announced with :func:`publish_changes`.
+Tables the database captures (PostgreSQL, :mod:`drf_graphql_live.capture`) are announced
+by their triggers instead: the receivers skip them, so a change is announced once. The
+ORM's bulk writes are announced by :mod:`drf_graphql_live.capture.orm`; raw SQL on other
+databases needs :func:`publish_changes`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from ..capture.state import captured
 from ..settings import live_settings
 from .dependencies import LIVE, model_label
 from .events import CHANGES_GROUP, make_event
@@ -97,10 +100,25 @@ def publish_changes(
         publish_changes(Task, Task.objects.filter(project=p).values_list("pk", flat=True))
 
     For rows you are about to delete in bulk, call it with ``deleted=True`` *before*
-    deleting, so what they affect can still be found.
+    deleting, so what they affect can still be found. A table the database captures
+    (PostgreSQL) needs no call: its triggers announced the rows already, so this does
+    nothing there.
     """
+    if captured(model, using):
+        return
     for pk in list(pks):
         _announce(model, pk, deleted=deleted, affects=LIVE.affected(model, pk), using=using)
+
+
+def _concerned(sender: Any, kwargs: dict[str, Any]) -> bool:
+    """Whether a receiver has anything to do: a watched model the database does not
+    capture itself (checked before any savepoint: most saves concern no subscriber)."""
+    using = kwargs.get("using") or "default"
+    if "pk_set" in kwargs:  # m2m_changed: ``sender`` is the through model
+        concerned = LIVE.watches(type(kwargs["instance"])) or LIVE.watches(kwargs["model"])
+    else:
+        concerned = LIVE.watches(sender)
+    return concerned and not captured(sender, using)
 
 
 def _never_raises(receiver: Callable[..., None]) -> Callable[..., None]:
@@ -108,13 +126,23 @@ def _never_raises(receiver: Callable[..., None]) -> Callable[..., None]:
 
     The receivers run inside the project's own ``save()``/``delete()``: an exception
     there would fail a REST ``POST`` whose row is already written, or ``migrate``.
-    Losing one announcement is the lesser harm; the log says which.
+    Losing one announcement is the lesser harm; the log says which. Inside the writer's
+    transaction it runs in a savepoint: on PostgreSQL a failed query (a data migration
+    saving a model whose related table that migration has not created yet) would
+    otherwise abort the host's whole transaction, even though the error was caught.
     """
 
     @functools.wraps(receiver)
     def guarded(sender: Any, *args: Any, **kwargs: Any) -> None:
         try:
-            receiver(sender, *args, **kwargs)
+            if not _concerned(sender, kwargs):
+                return
+            using = kwargs.get("using") or "default"
+            if transaction.get_connection(using).in_atomic_block:
+                with transaction.atomic(using=using):
+                    receiver(sender, *args, **kwargs)
+            else:
+                receiver(sender, *args, **kwargs)
         except Exception:
             logger.exception(
                 "drf_graphql_live could not announce a change of %s (pk=%s); the write "
@@ -134,7 +162,7 @@ def _on_save(
     using: str = "default",
     **_: Any,
 ) -> None:
-    if raw or not LIVE.watches(sender):
+    if raw:  # loaddata
         return
     _announce(
         sender, instance.pk, deleted=False, affects=LIVE.affected(sender, instance.pk), using=using
@@ -142,17 +170,16 @@ def _on_save(
 
 
 @_never_raises
-def _on_pre_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
-    if LIVE.watches(sender):
-        setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
+def _on_pre_delete(
+    sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
+) -> None:
+    setattr(instance, _AFFECTS_ATTR, LIVE.affected(sender, instance.pk))
 
 
 @_never_raises
 def _on_post_delete(
     sender: type[models.Model], instance: models.Model, using: str = "default", **_: Any
 ) -> None:
-    if not LIVE.watches(sender):
-        return
     affects = getattr(instance, _AFFECTS_ATTR, {})
     _announce(sender, instance.pk, deleted=LIVE.is_root(sender), affects=affects, using=using)
 

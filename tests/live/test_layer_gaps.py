@@ -24,9 +24,11 @@ from drf_graphql_live.live import hub as hub_module
 from drf_graphql_live.live.heartbeat import GapDetector
 from drf_graphql_live.live.hub import Hub
 from sample_site.board.models import Task
+from tests.live.raw import unannounced_update
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The signal path and the channel layer are under test here (fixture ``signal_capture``).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("signal_capture")]
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ async def test_a_dropped_subscription_resynchronises_the_groups(
         op = await client.subscribe(TASKS, {"initial": True})
         for _ in range(4):  # design, docs, backlog, errand: the group is live
             assert (await event(client, op))["kind"] == "ADDED"
-        await orm(lambda: Task.objects.filter(pk=board.docs.pk).update(title="unseen"))()
+        await orm(lambda: unannounced_update(Task, board.docs.pk, title="unseen"))()
         await client.assert_nothing()  # the update sent nothing: nothing to repair yet
 
         (shard,) = get_channel_layer()._shards  # the connection the hub listens on

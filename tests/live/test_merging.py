@@ -19,7 +19,8 @@ from sample_site.board.models import Task
 from tests.live.test_batch import members
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The signal path and the channel layer are under test here (fixture ``signal_capture``).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("signal_capture")]
 
 
 def update(pk: int, **affects: list[int]) -> Any:

@@ -16,7 +16,8 @@ from django.db import models
 from drf_graphql_live.live import dependencies
 from sample_site.board.models import Task
 
-pytestmark = pytest.mark.django_db
+# The signal path and the channel layer are under test here (fixture ``signal_capture``).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signal_capture")]
 
 
 class OutOfScope(Exception):

@@ -135,8 +135,8 @@ class History:
         """One random write (or a client's reconnection)."""
         rng, user = self.rng, self.rng.choice(list(self.tokens))
         kind = rng.choices(
-            ["create", "patch", "delete", "orm", "member", "folder", "reconnect"],
-            weights=[4, 5, 1, 3, 2, 1, 2],
+            ["create", "patch", "delete", "orm", "member", "folder", "reconnect", "bulk"],
+            weights=[4, 5, 1, 3, 2, 1, 2, 3],
         )[0]
         if kind == "create" or not self.keys:
             public = rng.random() < 0.3
@@ -162,10 +162,44 @@ class History:
                 await self.write({"op": "drop_folder", "code": code})
             else:
                 await self.write({"op": "rename_folder", "code": code, "name": rng.choice(WORDS)})
+        elif kind == "bulk":
+            await self.bulk()
         else:
             client = rng.choice(self.clients)[0]
             await client.connect(self._other(client.url))
             self.log.append(f"{client.name} reconnected to {client.url} (after:)")
+
+    async def bulk(self) -> None:
+        """A write no model signal sees, from the writer process: ``update()``,
+        ``bulk_update()``, ``bulk_create()``, raw SQL, or ``psql`` with no Django at all."""
+        rng = self.rng
+        ops = ["update", "bulk_update", "raw"]
+        if self.shape.name != "inherited":  # Django refuses bulk_create across inheritance
+            ops.append("bulk_create")
+        if "DATABASE_URL" in self.site.env:  # PostgreSQL: a psql write, no Django at all
+            ops.append("psql")
+        op = rng.choice(ops)
+        if op == "bulk_create":
+            rows = [self._new_row() for _ in range(rng.randint(1, 3))]
+            answer = await self.write({"op": op, "shape": self.shape.name, "rows": rows})
+            self.keys.extend(answer)
+            return
+        keys = rng.sample(self.keys, min(len(self.keys), rng.randint(1, 3)))
+        fields = {"title": f"{rng.choice(WORDS)} {next(self.numbers)}"}
+        if op in ("update", "bulk_update"):
+            fields = self._some_fields()
+        await self.write({"op": op, "shape": self.shape.name, "keys": keys, "fields": fields})
+
+    def _new_row(self) -> dict[str, Any]:
+        rng, number = self.rng, next(self.numbers)
+        row = {"title": f"{rng.choice(WORDS)} {number}", "kind": rng.choice(KINDS),
+               "public": rng.random() < 0.3, "shelf": rng.choice(self.shelves),
+               "folder": rng.choice([None, "f-0", "f-1"])}  # fmt: skip
+        if self.shape.name == "char":
+            row["code"] = f"bulk-{number}"
+        if self.shape.name == "slug":
+            row["slug"] = f"bulk-{number}"
+        return row
 
     def _some_fields(self) -> dict[str, Any]:
         rng = self.rng
@@ -179,10 +213,11 @@ class History:
         names = rng.sample(list(choices), rng.randint(1, 2))
         return {name: choices[name]() for name in names}
 
-    async def write(self, command: dict[str, Any]) -> None:
+    async def write(self, command: dict[str, Any]) -> Any:
         """A write by another program (the writer process), off the event loop."""
-        await asyncio.to_thread(self.site.write, command)
+        answer = await asyncio.to_thread(self.site.write, command)
         self.log.append(f"writer: {command}")
+        return answer
 
     def _other(self, url: str | None) -> str:
         others = [u for u in self.urls if u != url]

@@ -1,9 +1,11 @@
 /**
  * The live board page (/board/): lists the signed-in user's tasks with a GraphQL query
  * and keeps them current with a `tasksChanged(initial: true)` subscription over
- * graphql-transport-ws, using the `graphql-ws` npm client. After a reconnect it resumes
- * with `after:` the cursor of the last event it applied (the recipe in
- * clients/resumable.mjs): only what changed while it was away comes, not the whole list.
+ * graphql-transport-ws, using the `graphql-ws` npm client and the package in
+ * clients/live (`@drf-graphql-live/client`): its LiveList applies the events in id order
+ * and merges the query's answer without undoing newer events, and liveSubscription()
+ * resumes with `after:` the cursor of the last event applied after a reconnect (only
+ * what changed while it was away comes, not the whole list).
  *
  * Authentication is the Django session: the query and mutations are same-origin POSTs
  * (with the CSRF token, as DRF's SessionAuthentication wants), and the WebSocket
@@ -14,9 +16,11 @@
  * the operations below, and `tsc -p sample_site/board/frontend` checks this file
  * against them. esbuild strips
  * the types when bundling (`npm run build:board`), so the bundle builds without them.
+ * `@drf-graphql-live/client` resolves to clients/live through tsconfig.json's `paths`
+ * (esbuild and tsc both read it).
  */
+import { LiveList, fromGraphQLWs, liveSubscription } from "@drf-graphql-live/client";
 import { createClient } from "graphql-ws";
-import { LiveRows, resumable } from "../../../clients/resumable.mjs";
 import type {
   BoardQuery,
   CreateTaskMutation,
@@ -24,7 +28,6 @@ import type {
   DeleteTaskMutation,
   DeleteTaskMutationVariables,
   TasksChangedSubscription,
-  TasksChangedSubscriptionVariables,
   UpdateTaskStatusMutation,
   UpdateTaskStatusMutationVariables,
 } from "./generated/graphql";
@@ -97,10 +100,6 @@ const DELETE_TASK = /* GraphQL */ `
 `;
 
 type Task = BoardQuery["tasks"]["results"][number];
-type TaskEvent = TasksChangedSubscription["tasksChanged"];
-
-// Each selection has the same fields, so a subscription node is a board row.
-const asRow: (node: NonNullable<TaskEvent["node"]>) => Task = (node) => node;
 
 const STATUSES: ReadonlyArray<[TaskStatus, string]> = [
   ["TODO", "To do"],
@@ -163,9 +162,8 @@ async function graphql<Data, Variables = Record<string, never>>(
 
 // ---- rows ----------------------------------------------------------------------------
 
-/** Sequence number of the last subscription event applied to each task id. */
-const touched = new Map<string, number>();
-let eventCount = 0;
+/** The tasks shown, in id order (the query's `ordering: "id"`). */
+const list = new LiveList<Task>({ ordering: "id" });
 
 function rowOf(id: string): HTMLTableRowElement | null {
   return tbody.querySelector<HTMLTableRowElement>(`tr[data-task-id="${CSS.escape(id)}"]`);
@@ -211,19 +209,12 @@ function newRow(id: string): HTMLTableRowElement {
 /** True once the first list has been shown: later new rows are highlighted. */
 let shownOnce = false;
 
-/** Insert or update the row of `task`, keeping rows in id order; highlight changes. */
-function upsert(task: Task): void {
-  const id = String(task.id);
-  let row = rowOf(id);
-  const isNew = !row;
-  if (!row) {
-    row = newRow(id);
-    const after = Array.from(tbody.rows).find((r) => Number(r.dataset.taskId) > task.id);
-    tbody.insertBefore(row, after ?? null);
-  }
+/** Fill `row` with `task`; highlight it if what it shows changed. */
+function fill(row: HTMLTableRowElement, task: Task, isNew: boolean): void {
   const assignee = task.assigneeDetail?.username ?? "";
   const shown = JSON.stringify([task.title, task.status, task.projectName, assignee]);
   const changed = isNew ? shownOnce : row.dataset.shown !== shown;
+  if (!changed && !isNew) return;
   row.dataset.shown = shown;
   row.dataset.status = task.status;
   cell(row, "title").textContent = task.title;
@@ -237,31 +228,32 @@ function upsert(task: Task): void {
   }
 }
 
-function remove(id: string): void {
-  rowOf(id)?.remove();
-}
-
-/** ADDED / MODIFIED upsert the node, REMOVED deletes the row. */
-function apply(event: TaskEvent): void {
-  touched.set(event.id, ++eventCount);
-  if (event.kind === "REMOVED" || !event.node) remove(event.id);
-  else upsert(asRow(event.node));
+/** Make the table show `list.rows`, in order, moving only the rows that moved. */
+function render(): void {
+  let next = tbody.firstElementChild;
+  const kept = new Set<Element>();
+  for (const task of list.rows) {
+    const id = String(task.id);
+    let row = rowOf(id);
+    const isNew = !row;
+    row ??= newRow(id);
+    fill(row, task, isNew);
+    kept.add(row);
+    if (row === next) next = row.nextElementSibling;
+    else tbody.insertBefore(row, next);
+  }
+  for (const row of Array.from(tbody.rows)) if (!kept.has(row)) row.remove();
 }
 
 /**
  * Load the list with the query. Rows that a subscription event touched after the query
- * started are left alone: the event is newer than the query's answer.
+ * started keep what the events made of them: the events are newer than the answer.
  */
 async function load(): Promise<void> {
-  const startedAt = eventCount;
+  const mark = list.mark();
   const data = await graphql<BoardQuery>(BOARD);
-  const fresh = (id: string) => (touched.get(id) ?? 0) <= startedAt;
-  const inList = new Set(data.tasks.results.map((t) => String(t.id)));
-  for (const row of Array.from(tbody.rows)) {
-    const id = row.dataset.taskId!;
-    if (!inList.has(id) && fresh(id)) row.remove();
-  }
-  for (const task of data.tasks.results) if (fresh(String(task.id))) upsert(task);
+  list.load(data.tasks.results, mark);
+  render();
   shownOnce = true;
   const chosen = projectSelect.value;
   projectSelect.replaceChildren(
@@ -306,24 +298,16 @@ const client = createClient({
 
 // Subscribes with `initial: true`, and after every reconnect with `after:` the last
 // cursor: the server sends what changed meanwhile (REMOVED included), then live events.
-// When it cannot resume (RESUME_EXPIRED) the rows are dropped and `initial: true` follows.
-resumable<TasksChangedSubscription>({
-  wsClient: client,
-  field: "tasksChanged",
-  list: new LiveRows(),
-  subscribe: (variables, sink) =>
-    client.subscribe<TasksChangedSubscription>(
-      { query: TASKS_CHANGED, variables: variables satisfies TasksChangedSubscriptionVariables },
-      sink,
-    ),
+// When it cannot resume (RESUME_EXPIRED) the list is loaded again and `initial: true`
+// follows.
+liveSubscription<TasksChangedSubscription>({
+  ...fromGraphQLWs<TasksChangedSubscription>(client, TASKS_CHANGED),
   onEvent: (event) => {
-    apply(event);
+    list.apply(event);
+    render();
     setConnection("live");
   },
-  onReset: () => {
-    tbody.replaceChildren();
-    touched.clear();
-  },
+  onExpired: () => run(load),
   onError: (error) => {
     if (Array.isArray(error)) {
       showError(error.map((e: { message: string }) => e.message).join("; "));

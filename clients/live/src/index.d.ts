@@ -1,0 +1,3 @@
+export * from "./list.js";
+export * from "./live.js";
+export * from "./transports.js";
