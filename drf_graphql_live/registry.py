@@ -16,7 +16,7 @@ signal of a management command or worker.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from rest_framework.routers import BaseRouter, SimpleRouter
 from rest_framework.viewsets import ViewSetMixin
 
 from schema_gen import Endpoint
+from schema_gen.naming import name_apart
 from schema_gen.root_fields import routed_actions
 
 from .settings import live_settings
@@ -74,25 +75,51 @@ def load_project_schema() -> Any | None:
     return last_built()
 
 
-def endpoints_from(source: BaseRouter | Iterable[Any]) -> list[Endpoint]:
-    """One :class:`~schema_gen.Endpoint` per viewset registration, in registration order."""
+def endpoints_from(source: BaseRouter | Iterable[Any] | Mapping[str, Any]) -> list[Endpoint]:
+    """One :class:`~schema_gen.Endpoint` per viewset registration, in registration order.
+
+    ``source`` is a router, (prefix, viewset[, basename]) pairs, or several routers: a
+    list of them (``[dcim_router, ipam_router]``, or ``(mount, router)`` pairs) or a
+    mapping ``{mount: router}``, the mount being where the URLconf includes it
+    (``"api/dcim/"``). A name two routers would both generate (NetBox's ``interfaces``
+    in two apps) is qualified apart in each (:func:`schema_gen.naming.name_apart`).
+    """
     if isinstance(source, BaseRouter):
-        # A BaseRouter without `routes` writes its own URLs: assume DRF's default map.
-        routes = routed_actions(getattr(source, "routes", SimpleRouter.routes))
-        return [
-            _endpoint(prefix, viewset, basename, routes)
-            for prefix, viewset, basename in source.registry
-        ]
-    router = SimpleRouter()  # for its default basename and duplicate check, nothing else
-    for entry in source:
-        if not isinstance(entry, tuple | list) or len(entry) not in (2, 3):
+        return _router_endpoints(source)
+    entries = list(source.items()) if isinstance(source, Mapping) else list(source)
+    routers: list[tuple[str, list[Endpoint]]] = []
+    pairs = SimpleRouter()  # for its default basename and duplicate check, nothing else
+    for entry in entries:
+        if isinstance(entry, BaseRouter):
+            routers.append(("", _router_endpoints(entry)))
+        elif (
+            isinstance(entry, tuple | list) and len(entry) == 2 and isinstance(entry[1], BaseRouter)
+        ):
+            routers.append((str(entry[0]), _router_endpoints(entry[1])))
+        elif isinstance(entry, tuple | list) and len(entry) in (2, 3):
+            _check_viewset(entry[0], entry[1])
+            pairs.register(*entry)
+        else:
             raise ImproperlyConfigured(
-                f"build_schema() expects a DRF router or (prefix, viewset[, basename]) pairs; "
-                f"got {entry!r}."
+                "build_schema() expects a DRF router, (prefix, viewset[, basename]) pairs, "
+                f"or several routers (a list, or {{mount: router}}); got {entry!r}."
             )
-        _check_viewset(entry[0], entry[1])
-        router.register(*entry)
-    return endpoints_from(router)
+    if pairs.registry:
+        routers.insert(0, ("", _router_endpoints(pairs)))
+    return name_apart(routers) if len(routers) > 1 else (routers[0][1] if routers else [])
+
+
+def _is_mount(entry: Any) -> bool:
+    return isinstance(entry, tuple | list) and len(entry) == 2 and isinstance(entry[1], BaseRouter)
+
+
+def _router_endpoints(router: BaseRouter) -> list[Endpoint]:
+    # A BaseRouter without `routes` writes its own URLs: assume DRF's default map.
+    routes = routed_actions(getattr(router, "routes", SimpleRouter.routes))
+    return [
+        _endpoint(prefix, viewset, basename, routes)
+        for prefix, viewset, basename in router.registry
+    ]
 
 
 def _endpoint(

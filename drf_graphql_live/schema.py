@@ -159,6 +159,9 @@ def run_root_field(field: RootField) -> Impl:
 def build_schema(router: BaseRouter | Iterable[Any], **schema_kwargs: Any) -> strawberry.Schema:
     """The GraphQL schema of every viewset registered on ``router``.
 
+    ``router`` may be several: ``[router_a, router_b]``, or ``{mount: router}`` with the
+    URL path each is included at (:func:`~.registry.endpoints_from`).
+
     ``schema_kwargs`` go to ``strawberry.Schema`` (``extensions=``, ``types=``...).
     A viewset that cannot be typed is left out with a ``SchemaBuildWarning`` and listed
     in ``schema.skipped``; with ``DRF_GRAPHQL_LIVE["STRICT"]`` it is an error.

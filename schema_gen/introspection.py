@@ -26,6 +26,8 @@ from urllib.parse import unquote
 from django.urls import reverse
 from rest_framework import fields, serializers
 
+from .routes import route_url
+
 __all__ = [
     "declared_field",
     "dotted",
@@ -66,14 +68,24 @@ def mock_request(view: Any, method: str, path: str) -> Any:
     return request
 
 
-def route_path(basename: str, prefix: str, lookup_kwarg: str | None = None) -> str:
+def route_path(
+    basename: str, prefix: str, lookup_kwarg: str | None = None, viewset: type | None = None
+) -> str:
     """The URL path REST serves the list (or, with ``lookup_kwarg``, the detail) route at.
 
     As drf-spectacular's mock request has it: the router's URL where the URLconf
-    includes it (``/api/posts/``, ``/api/posts/{pk}/``), else ``/<prefix>/`` (a router
-    that is not mounted, or a schema built while the URLconf itself is imported).
+    includes it (``/api/posts/``, ``/api/posts/{pk}/``; under a namespace too, given the
+    ``viewset``: :mod:`.routes`), else ``/<prefix>/`` (a router that is not mounted, or
+    a schema built while the URLconf itself is imported).
     """
     placeholder = f"{{{lookup_kwarg}}}"
+    if viewset is not None:
+        if lookup_kwarg is None:
+            found = route_url(basename, viewset)
+        else:
+            found = route_url(basename, viewset, "detail", **{lookup_kwarg: placeholder})
+        if found is not None:
+            return unquote(found)
     try:
         if lookup_kwarg is None:
             return reverse(f"{basename}-list")

@@ -30,7 +30,9 @@ __all__ = [
     "enum_member_name",
     "is_graphql_name",
     "list_field_name",
+    "name_apart",
     "pascal",
+    "qualified",
     "singular_name",
     "type_name",
 ]
@@ -100,6 +102,61 @@ def detail_field_name(prefix: str, basename: str, model: Any) -> str:
     if singular.lower() == list_field_name(prefix).lower():
         return f"{singular}Detail"
     return singular
+
+
+def qualified(qualifier: str, name: str) -> str:
+    """``name`` led by ``qualifier``: ``("virtualization", "interfaces")`` ->
+    ``virtualizationInterfaces``."""
+    return camel(f"{qualifier}_{name}") if qualifier else name
+
+
+def name_apart(sources: list[tuple[str, list[Any]]]) -> list[Any]:
+    """The endpoints of several routers, those whose names another router's repeat
+    qualified apart.
+
+    ``sources`` are (mount, endpoints) per router, in the order given. NetBox mounts a
+    router per app and two register ``interfaces``: both lists get a qualifier
+    (``dcimInterfaces``, ``virtualizationInterfaces``) whichever comes first, and so do
+    the singular names where they clash too. The qualifier is the mount's last path
+    segment (``build_schema({"api/dcim/": router, ...})``) where the clashing routers'
+    differ, else the first package of the viewsets' modules that differs
+    (``dcim.api.views``, ``virtualization.api.views``), else ``router<position>``.
+    """
+    import dataclasses
+
+    groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    for index, (_, endpoints) in enumerate(sources):
+        for endpoint in endpoints:
+            for kind, name in (("list", endpoint.list_name), ("one", endpoint.singular)):
+                groups.setdefault((kind, name.lower()), []).append((index, endpoint))
+    clashing = {key: group for key, group in groups.items() if len({i for i, _ in group}) > 1}
+    found: list[Any] = []
+    for index, (_, endpoints) in enumerate(sources):
+        for endpoint in endpoints:
+            lists = clashing.get(("list", endpoint.list_name.lower()))
+            ones = clashing.get(("one", endpoint.singular.lower()))
+            if lists or ones:
+                qualifier = _qualifier(index, endpoint, lists or ones or [], sources)
+                endpoint = dataclasses.replace(
+                    endpoint, qualifier=qualifier, qualify_singular=ones is not None
+                )
+            found.append(endpoint)
+    return found
+
+
+def _qualifier(
+    index: int, endpoint: Any, group: list[tuple[int, Any]], sources: list[tuple[str, list[Any]]]
+) -> str:
+    """What tells ``endpoint`` apart from the others of its clash ``group``."""
+    mounts = [next(iter([s for s in sources[i][0].split("/") if s][-1:]), "") for i, _ in group]
+    if all(mounts) and len(set(mounts)) == len(mounts):
+        return mounts[[i for i, _ in group].index(index)]
+    modules = [other.viewset.__module__.split(".") for _, other in group]
+    own = endpoint.viewset.__module__.split(".")
+    for depth, segment in enumerate(own):
+        if len({tuple(m[: depth + 1]) for m in modules}) == len(modules):
+            return segment
+    return f"router{index + 1}"
 
 
 def enum_member_name(value: Any) -> str:

@@ -37,7 +37,14 @@ from . import spectacular
 from .arguments import Argument, filter_arguments, pagination_arguments
 from .declared import node_type, type_label, write_types
 from .introspection import dotted, introspecting, mock_request, route_path
-from .naming import camel, detail_field_name, list_field_name, pascal, singular_name
+from .naming import (
+    camel,
+    detail_field_name,
+    list_field_name,
+    pascal,
+    qualified,
+    singular_name,
+)
 from .pages import page_type
 from .types import list_of
 
@@ -116,6 +123,10 @@ class Endpoint:
     viewset: type
     #: (method, action) pairs the router maps (:func:`routed_actions` of its ``routes``).
     routes: frozenset[tuple[str, str]] = DEFAULT_ROUTES
+    #: another router reuses the names: they start with this (:func:`.naming.name_apart`)
+    qualifier: str = ""
+    #: the singular too (detail, mutations, subscriptions), not only the list
+    qualify_singular: bool = False
 
     def view(self, action: str) -> Any:
         """A viewset instance set up as for ``action``, its request a mock one.
@@ -132,7 +143,8 @@ class Endpoint:
         view.action_map = {method.lower(): action}  # read by ViewSetMixin.initialize_request
         view.args, view.kwargs, view.format_kwarg = (), {}, None
         view.request = None
-        path = route_path(self.basename, self.prefix, self.lookup_argument[1] if detail else None)
+        lookup = self.lookup_argument[1] if detail else None
+        path = route_path(self.basename, self.prefix, lookup, self.viewset)
         view.request = mock_request(view, method, path)
         view.action = action
         view.swagger_fake_view = True  # drf-spectacular's (and drf-yasg's) flag, read by hooks
@@ -224,17 +236,21 @@ class Endpoint:
     @property
     def list_name(self) -> str:
         """The list query field: the prefix in camelCase (``posts``)."""
-        return list_field_name(self.prefix)
+        return qualified(self.qualifier, list_field_name(self.prefix))
 
     @property
     def singular(self) -> str:
         """camelCase singular for mutations and subscriptions (see :func:`singular_name`)."""
-        return singular_name(self.basename, self.model)
+        singular = singular_name(self.basename, self.model)
+        return qualified(self.qualifier, singular) if self.qualify_singular else singular
 
     @property
     def detail_name(self) -> str:
         """The detail query field (``post``; ``usersDetail`` where prefix == basename)."""
-        return detail_field_name(self.prefix, self.basename, self.model)
+        if not self.qualifier:
+            return detail_field_name(self.prefix, self.basename, self.model)
+        singular = self.singular
+        return f"{singular}Detail" if singular.lower() == self.list_name.lower() else singular
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
 from django.utils.datastructures import MultiValueDict
 from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
@@ -32,6 +31,7 @@ from rest_framework.viewsets import GenericViewSet
 from schema_gen import Endpoint
 from schema_gen.arguments import to_query_params
 from schema_gen.root_fields import ACTION_METHODS, method_allowed
+from schema_gen.routes import route_url
 
 from .authentication import check_credentials_read
 from .middleware import through_middleware
@@ -50,11 +50,10 @@ _NOT_QUERY_PARAMS = frozenset({"lookup", "input", "initial"})
 
 
 def list_path(endpoint: Endpoint, fallback: str) -> str:
-    """The REST list URL, so DRF's ``next``/``previous`` links equal REST's."""
-    try:
-        return reverse(f"{endpoint.basename}-list")
-    except NoReverseMatch:
-        return fallback
+    """The REST list URL, so DRF's ``next``/``previous`` links equal REST's and the
+    project's middleware sees the route's path (a router under a URL namespace too)."""
+    found = route_url(endpoint.basename, endpoint.viewset)
+    return fallback if found is None else found
 
 
 def run_view(

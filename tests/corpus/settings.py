@@ -14,6 +14,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.corpus"]
 ROOT_URLCONF = "tests.corpus.urls"
 # The tenant pattern: a middleware sets request.space, as real multi-tenant apps do.
 MIDDLEWARE = [*MIDDLEWARE, "tests.corpus.patterns.tenant.SpaceMiddleware"]
+# A middleware reading request.path (which app's API), as NetBox's and tenant choosers do.
+MIDDLEWARE += ["tests.corpus.patterns.dcim.MountMiddleware"]
 # Object permissions read from the corpus' grant rows (patterns.permissions), as NetBox's
 # ObjectPermissionBackend reads its own.
 AUTHENTICATION_BACKENDS = [

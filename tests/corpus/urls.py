@@ -7,12 +7,14 @@ from django.urls import include, path
 from .patterns import (
     actions,
     answers,
+    dcim,
     filters,
     permissions,
     requests,
     routers,
     serializers,
     tenant,
+    virtualization,
 )  # fmt: skip
 
 __all__ = ["ROUTERS", "urlpatterns"]
@@ -51,3 +53,8 @@ ROUTERS = {
 }
 
 urlpatterns = [path(f"{name}/", include(router.urls)) for name, router in ROUTERS.items()]
+# Several routers, one per app, each under its own URL namespace (as NetBox mounts them).
+urlpatterns += [
+    path("api/dcim/", include((dcim.ROUTER.urls, "dcim-api"))),
+    path("api/virtualization/", include((virtualization.ROUTER.urls, "virtualization-api"))),
+]
