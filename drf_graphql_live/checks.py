@@ -10,6 +10,7 @@ drf_graphql_live.W003  a registered viewset (or a root field of it) is left out 
 drf_graphql_live.W004  the URLconf does not serve PATH: ``runserver`` and WSGI answer 404
 drf_graphql_live.W005  ASGI_APPLICATION does not route PATH (no WebSocket subscriptions)
 drf_graphql_live.W007  PostgreSQL, but watched tables without capture triggers (database checks)
+drf_graphql_live.W008  ``manage.py export_schema`` is another app's (strawberry-graphql-django's)
 """
 
 from __future__ import annotations
@@ -259,3 +260,23 @@ def asgi_serves_graphql(application: Any, path: str, depth: int = 0) -> bool:
 
 #: How many middlewares deep :func:`asgi_serves_graphql` looks for ``live_application``.
 MAX_WRAPPER_DEPTH = 8
+
+
+@checks.register()
+def check_export_schema(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """W008: ``export_schema`` runs the command of the app listed first in
+    ``INSTALLED_APPS``; strawberry-graphql-django has one of that name."""
+    from django.core.management import get_commands
+
+    owner = get_commands().get("export_schema")
+    if owner in (None, "drf_graphql_live"):
+        return []
+    return [
+        checks.Warning(
+            f"manage.py export_schema runs {owner}'s command, not drf_graphql_live's: "
+            f"{owner!r} comes before 'drf_graphql_live' in INSTALLED_APPS.",
+            hint="Run `manage.py export_live_schema` (the same command), or list "
+            f"'drf_graphql_live' before {owner!r} in INSTALLED_APPS.",
+            id="drf_graphql_live.W008",
+        )
+    ]

@@ -40,6 +40,8 @@ __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_depende
 #: GraphQL has no empty object types, and leaving the type out would take the viewset's
 #: list, detail and subscriptions with it. Always null.
 EMPTY_FIELD = "_empty"
+#: The schema's root types: a serializer's type named so is ``<Name>Type``.
+ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 
 def _parent_model(field: fields.Field) -> type[models.Model] | None:
@@ -69,6 +71,8 @@ class TypeBuilder:
 
     def __init__(self) -> None:
         self.names = NameRegistry()
+        for root in ROOT_TYPES:
+            self.names.claim(root, "the schema's root type")
         self._outputs: dict[type, type] = {}
         self._inputs: dict[tuple[type, bool], type | None] = {}
         self._choices: dict[tuple[type, str | None], Any] = {}
@@ -136,6 +140,9 @@ class TypeBuilder:
             type_name(serializer_class),
             dotted(serializer_class),
         )
+        explicit = getattr(getattr(serializer_class, "Meta", None), "graphql_name", None)
+        if name in ROOT_TYPES and not explicit:
+            name += "Type"  # QuerySerializer: the schema's Query is the root type
         self.names.claim(name, owner)
         klass = type(name, (), {"__module__": serializer_class.__module__})
         self._outputs[serializer_class] = klass  # claimed before its fields (trees)

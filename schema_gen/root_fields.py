@@ -319,7 +319,11 @@ def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
     arguments = list_arguments(endpoint)
     if endpoint.paginated:
         return_type: Any = page_type(builder, node)
-        arguments += tuple(pagination_arguments(endpoint.view("list")))
+        # A filter named like the paginator's parameter (``start``) is one REST query
+        # parameter both read: one argument fills it.
+        taken = {argument.graphql_name for argument in arguments}
+        paging = pagination_arguments(endpoint.view("list"))
+        arguments += tuple(a for a in paging if a.graphql_name not in taken)
     else:
         return_type = list_of(node)
     return RootField(

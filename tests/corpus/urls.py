@@ -7,6 +7,7 @@ from django.urls import include, path
 from .patterns import (
     actions,
     answers,
+    clashes,
     dcim,
     filters,
     permissions,
@@ -50,6 +51,8 @@ ROUTERS = {
     "serialized_pk": answers.SERIALIZED_PK,
     "odd_lists": answers.ODD_LISTS,
     "mapped_errors": answers.MAPPED_ERRORS,
+    "paginator_parameter": clashes.PAGINATOR_PARAMETER,
+    "root_names": clashes.ROOT_NAMES,
 }
 
 urlpatterns = [path(f"{name}/", include(router.urls)) for name, router in ROUTERS.items()]

@@ -1,0 +1,1 @@
+"""An app with an ``export_schema`` command (strawberry-graphql-django has one)."""
