@@ -40,8 +40,13 @@ __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_depende
 #: GraphQL has no empty object types, and leaving the type out would take the viewset's
 #: list, detail and subscriptions with it. Always null.
 EMPTY_FIELD = "_empty"
-#: The schema's root types: a serializer's type named so is ``<Name>Type``.
-ROOT_TYPES = ("Query", "Mutation", "Subscription")
+#: Names the schema has whatever the serializers: the root types, the scalars (Strawberry's
+#: ``Upload`` and ``JSON``, GraphQL's own) and the events' enum. A serializer's type named
+#: so (``UploadSerializer``, ``QuerySerializer``) is ``<Name>Type``.
+ROOT_TYPES = (
+    "Query", "Mutation", "Subscription", "Upload", "JSON", "ChangeKind",
+    "String", "Int", "Float", "Boolean", "ID",
+)  # fmt: skip
 
 
 def _parent_model(field: fields.Field) -> type[models.Model] | None:
@@ -72,7 +77,7 @@ class TypeBuilder:
     def __init__(self) -> None:
         self.names = NameRegistry()
         for root in ROOT_TYPES:
-            self.names.claim(root, "the schema's root type")
+            self.names.claim(root, "the schema itself (a root type or a scalar)")
         self._outputs: dict[type, type] = {}
         self._inputs: dict[tuple[type, bool], type | None] = {}
         self._choices: dict[tuple[type, str | None], Any] = {}

@@ -105,6 +105,9 @@ def operation_request(
         # Content-Length kept, whatever reads request.POST (django-oauth-toolkit's
         # OAuth2Authentication) parses an empty "JSON body" and fails.
         request.META.pop(name, None)
+    # ... and what HttpRequest read from them when made: a multipart upload's content
+    # type would have request.POST parse the empty body as multipart, and fail.
+    request.content_type, request.content_params = "", {}
     if context.revoked:
         request.META.pop("HTTP_COOKIE", None)
         request.META.pop("HTTP_AUTHORIZATION", None)

@@ -69,3 +69,12 @@ def __getattr__(name: str) -> object:
     if name == "SDL_SCHEMA":  # a schema for export_live_schema to print
         return schema_of("root_names")
     raise AttributeError(name)
+
+
+def test_a_serializer_named_like_a_scalar_keeps_its_viewset():
+    """``UploadSerializer`` (file apps have one) beside Strawberry's ``Upload`` scalar."""
+    schema = schema_of("post_reading_auth")
+    assert not schema.skipped
+    assert "UploadType" in schema._schema.type_map
+    assert str(schema._schema.type_map["Upload"]).startswith("Upload")  # the scalar
+    assert "createUpload" in schema._schema.mutation_type.fields

@@ -10,7 +10,7 @@ from graphql import get_named_type
 from drf_graphql_live.asgi import live_application
 
 from .helpers import graphql, list_parity, schema_of, sdl_field, subscription_delivers
-from .models import Book, Memo, Report, Shelf
+from .models import Attachment, Book, Memo, Report, Shelf
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,29 @@ def test_post_reading_authentication_rest_baseline(people):
     Memo.objects.create(text="hi")
     response = APIClient().get("/post_reading_auth/memos/", HTTP_AUTHORIZATION="Bearer ben")
     assert response.json() == [{"id": Memo.objects.get().pk, "text": "hi"}]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_multipart_upload_through_an_authentication_reading_request_post(
+    people, settings, tmp_path
+):
+    """django-oauth-toolkit's OAuth2Authentication reads ``request.POST``: the upload's
+    multipart body must still reach GraphQL, and the viewset get its file."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    app = live_application(schema_of("post_reading_auth"), get_asgi_application())
+    operations = (
+        '{"query": "mutation($f: Upload!) { createUpload(input: {title: \\"cv\\", file: $f})'
+        ' { title file } }", "variables": {"f": null}}'
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        response = await client.post(
+            "/graphql/", headers={"Authorization": "Bearer ben"},
+            data={"operations": operations, "map": '{"0": ["variables.f"]}'},
+            files={"0": ("cv.txt", b"hello", "text/plain")},
+        )  # fmt: skip
+    assert "errors" not in response.json(), response.json()
+    assert response.json()["data"]["createUpload"]["title"] == "cv"
+    stored = await Attachment.objects.aget()
+    assert stored.file.read() == b"hello"

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import authentication, exceptions, serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
-from ..models import Book, Memo, Report, Shelf
+from ..models import Attachment, Book, Memo, Report, Shelf
 
 __all__ = ["CONTEXT_FILTERS", "POST_READING_AUTH", "REQUEST_FIELDS", "REQUEST_SERIALIZER"]
 
@@ -145,5 +145,21 @@ class MemoViewSet(viewsets.ModelViewSet):
     authentication_classes = [PostReadingAuthentication]
 
 
+class UploadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "title", "file"]
+
+
+class UploadViewSet(viewsets.ModelViewSet):
+    """Uploads through the same authentication: a multipart body it reads first."""
+
+    queryset = Attachment.objects.order_by("id")
+    serializer_class = UploadSerializer
+    pagination_class = None
+    authentication_classes = [PostReadingAuthentication]
+
+
 POST_READING_AUTH = DefaultRouter()
 POST_READING_AUTH.register("memos", MemoViewSet, basename="memo")
+POST_READING_AUTH.register("uploads", UploadViewSet, basename="upload")
