@@ -78,11 +78,23 @@ def _list_serializer(field: serializers.ListSerializer, builder: Builder, d: Dir
 
 
 def _serializer(field: serializers.BaseSerializer, builder: Builder, d: Direction) -> Any:
+    if d is Direction.INPUT and _reads_by_hand(type(field)):
+        # NetBox's WritableNestedSerializer: REST takes a primary key (``"tenant": 5``) or
+        # the attributes to look the row up by; no input object type says both.
+        return JSON
     if d is Direction.INPUT:
         # A nested serializer with nothing writable has no input type; DRF still
         # accepts an object for it, so take one as JSON rather than fail the build.
         return builder.input_type(type(field)) or JSON
     return builder.output_type(type(field))
+
+
+def _reads_by_hand(serializer_class: type) -> bool:
+    """Whether ``to_internal_value`` is the project's own, not DRF's (fields by name)."""
+    own = serializer_class.to_internal_value  # type: ignore[attr-defined]
+    return own is not serializers.Serializer.to_internal_value and not issubclass(
+        serializer_class, serializers.ListSerializer
+    )
 
 
 def _many_related(field: relations.ManyRelatedField, builder: Builder, d: Direction) -> Any:

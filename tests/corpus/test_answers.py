@@ -175,3 +175,20 @@ async def test_a_plain_viewset_detail_is_followed_live(people, fresh_hub):
         "{ kind node { name } } }", people["tokens"]["ben"], rename,
     )  # fmt: skip
     assert payload["data"]["rosterDetailChanged"] == {"kind": "MODIFIED", "node": {"name": "Ada"}}
+
+
+def test_a_nested_serializer_written_by_primary_key_takes_it_as_rest_does(people):
+    """NetBox: ``"tenant": 5`` in REST; its input is JSON (a pk or lookup attributes)."""
+    owner = Member.objects.create(name="Ola")
+    schema = schema_of("writable_nested")
+    assert sdl_field(schema, "ToolInput", "owner") == "owner: JSON!"
+    client = APIClient()
+    client.force_authenticate(people["ben"])
+    rest_made = client.post(
+        "/writable_nested/tools/", {"name": "saw", "owner": owner.pk}, format="json"
+    )
+    assert rest_made.status_code == 201, rest_made.content
+    query = 'mutation($o: JSON!) { createTool(input: {name: "drill", owner: $o}) { name owner { name } } }'
+    for value in (owner.pk, {"name": "Ola"}):
+        made = graphql(schema, query, {"o": value}, user=people["ben"])
+        assert made == {"createTool": {"name": "drill", "owner": {"name": "Ola"}}}

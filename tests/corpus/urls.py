@@ -51,6 +51,7 @@ ROUTERS = {
     "serialized_pk": answers.SERIALIZED_PK,
     "odd_lists": answers.ODD_LISTS,
     "mapped_errors": answers.MAPPED_ERRORS,
+    "writable_nested": answers.WRITABLE_NESTED,
     "paginator_parameter": clashes.PAGINATOR_PARAMETER,
     "root_names": clashes.ROOT_NAMES,
 }

@@ -11,6 +11,7 @@
 - a plain ``ViewSet`` (no ``filter_queryset``);
 - a plain (non-model) ``Serializer`` nested in the output whose fields are None for some
   objects;
+- NetBox's ``WritableNestedSerializer``: a nested serializer written by primary key;
 - exceptions the viewset maps itself, in ``dispatch()`` (NetBox: ``ProtectedError`` ->
   409) and in ``handle_exception()``.
 """
@@ -28,7 +29,7 @@ from rest_framework.routers import DefaultRouter
 
 from ..models import Bookmark, Gadget, Member, Tag
 
-__all__ = ["GENERIC", "MAPPED_ERRORS", "ODD_LISTS", "SERIALIZED_PK"]
+__all__ = ["GENERIC", "MAPPED_ERRORS", "ODD_LISTS", "SERIALIZED_PK", "WRITABLE_NESTED"]
 
 
 @extend_schema_field(serializers.JSONField(allow_null=True, read_only=True))
@@ -232,3 +233,37 @@ class GuardedOwnerViewSet(OwnerViewSet):
 MAPPED_ERRORS = DefaultRouter()
 MAPPED_ERRORS.register("owners", OwnerViewSet, basename="owner")
 MAPPED_ERRORS.register("guarded-owners", GuardedOwnerViewSet, basename="guarded-owner")
+
+
+class WritableNestedSerializer(serializers.ModelSerializer):
+    """NetBox's: read as the nested object, written by primary key (or lookup attributes)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        model = self.Meta.model
+        if isinstance(data, dict):
+            return model.objects.get(**data)
+        return model.objects.get(pk=int(data))
+
+
+class NestedMemberSerializer(WritableNestedSerializer):
+    class Meta:
+        model = Member
+        fields = ["id", "name"]
+
+
+class ToolSerializer(serializers.ModelSerializer):
+    owner = NestedMemberSerializer()
+
+    class Meta:
+        model = Gadget
+        fields = ["id", "name", "owner"]
+
+
+class ToolViewSet(viewsets.ModelViewSet):
+    queryset = Gadget.objects.order_by("id")
+    serializer_class = ToolSerializer
+    pagination_class = None
+
+
+WRITABLE_NESTED = DefaultRouter()
+WRITABLE_NESTED.register("tools", ToolViewSet, basename="tool")
