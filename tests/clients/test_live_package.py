@@ -19,14 +19,11 @@ readme-*.ts*), through live writes and a restart.
 from __future__ import annotations
 
 import contextlib
-import json
-import queue
 import re
 import subprocess
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +34,7 @@ import redis
 from tests.browser.support import ROOT, orm
 from tests.e2e.servers import SampleSite
 
-from .test_resume_clients import Server, servers
+from .test_resume_clients import NodeScript, Server, servers
 
 PACKAGE = ROOT / "clients" / "live"
 CLIENTS = ["apollo-ws", "apollo-multipart", "react", "urql-ws", "urql-sse", "urql-core"]
@@ -70,69 +67,15 @@ def test_package_type_declarations_check(package_modules: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-class Keeper:
-    """``node clients/live/e2e/keeper.mjs`` (or a README harness): its JSON lines, and
-    commands on its stdin."""
+class Keeper(NodeScript):
+    """``node clients/live/e2e/keeper.mjs`` (or a README harness)."""
 
     def __init__(self, node: str, script: Path, args: list[str], log: Path):
-        self.stderr = open(log, "w+")
-        self.process = subprocess.Popen(
-            [node, str(script), *args],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-            text=True,
-        )  # fmt: skip
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.seen: list[Message] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def wait_for(self, predicate: Callable[[Message], bool], timeout: float = 30) -> Message:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"timed out; so far: {self.seen[-20:]}") from None
-            if line is None:
-                self.stderr.seek(0)
-                raise AssertionError(f"keeper exited: {self.seen[-20:]}\n{self.stderr.read()}")
-            message = json.loads(line)
-            self.seen.append(message)
-            assert message["type"] != "error", message
-            if predicate(message):
-                return message
-
-    def command(self, text: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(text + "\n")
-        self.process.stdin.flush()
+        super().__init__([node, str(script), *args], log)
 
     def cached(self) -> Any:
         self.command("list")
         return self.wait_for(lambda m: m["type"] == "list", timeout=10)["data"]
-
-    def since(self, mark: int, kind: str) -> list[Any]:
-        return [m.get("data") for m in self.seen[mark:] if m["type"] == kind]
-
-    def exit(self) -> None:
-        self.command("exit")
-        self.wait_for(lambda m: m["type"] == "done", timeout=10)
-        assert self.process.wait(timeout=10) == 0
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.stderr.close()
 
 
 def base_url(server: Server) -> str:

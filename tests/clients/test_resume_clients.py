@@ -44,14 +44,13 @@ query ($status: String) {
 """
 
 
-class ResumeClient:
-    """``node clients/resume-<name>.mjs``: its JSON lines, and commands on its stdin."""
+class NodeScript:
+    """A node script in a subprocess: its JSON lines, and commands on its stdin."""
 
-    def __init__(self, node: str, name: str, urls: list[str], token: str, log: Path, *args: str):
+    def __init__(self, argv: list[str], log: Path):
         self.stderr = open(log, "w+")
         self.process = subprocess.Popen(
-            [node, str(ROOT / "clients" / f"resume-{name}.mjs"), ",".join(urls), token, *args],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+            argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True,
         )  # fmt: skip
         self.lines: queue.Queue[str | None] = queue.Queue()
@@ -89,22 +88,6 @@ class ResumeClient:
         self.process.stdin.write(text + "\n")
         self.process.stdin.flush()
 
-    def rows(self) -> dict[str, Any]:
-        """The client's rows (id -> node); ``self.cursor`` is its last cursor."""
-        self.command("rows")
-        state = self.wait_for(lambda m: m["type"] == "rows", timeout=10)["data"]
-        self.cursor: str | None = state["cursor"]
-        return state["rows"]
-
-    def wait_current(self, expected: dict[str, Any], timeout: float = 30) -> None:
-        """Until the client's rows equal ``expected`` (they change only with events)."""
-        deadline = time.monotonic() + timeout
-        while (rows := self.rows()) != expected:
-            try:
-                self.wait_for(lambda m: m["type"] == "event", deadline - time.monotonic())
-            except AssertionError:
-                raise AssertionError(f"rows {rows}\n!= expected {expected}") from None
-
     def mark(self) -> int:
         return len(self.seen)
 
@@ -125,6 +108,30 @@ class ResumeClient:
                 self.process.kill()
                 self.process.wait()
         self.stderr.close()
+
+
+class ResumeClient(NodeScript):
+    """``node clients/resume-<name>.mjs``."""
+
+    def __init__(self, node: str, name: str, urls: list[str], token: str, log: Path, *args: str):
+        script = ROOT / "clients" / f"resume-{name}.mjs"
+        super().__init__([node, str(script), ",".join(urls), token, *args], log)
+
+    def rows(self) -> dict[str, Any]:
+        """The client's rows (id -> node); ``self.cursor`` is its last cursor."""
+        self.command("rows")
+        state = self.wait_for(lambda m: m["type"] == "rows", timeout=10)["data"]
+        self.cursor: str | None = state["cursor"]
+        return state["rows"]
+
+    def wait_current(self, expected: dict[str, Any], timeout: float = 30) -> None:
+        """Until the client's rows equal ``expected`` (they change only with events)."""
+        deadline = time.monotonic() + timeout
+        while (rows := self.rows()) != expected:
+            try:
+                self.wait_for(lambda m: m["type"] == "event", deadline - time.monotonic())
+            except AssertionError:
+                raise AssertionError(f"rows {rows}\n!= expected {expected}") from None
 
 
 @contextlib.contextmanager
