@@ -176,6 +176,12 @@ async def _measure(prepared: dict, args: argparse.Namespace) -> dict[str, Any]:
         "total_ms": round(statistics.median(total) * 1e3, 2),
         "wall_ms": round(statistics.median(wall[measured]) * 1e3, 2),
         "us_per_group": round(statistics.median(total) * 1e6 / len(groups), 1),
+        # The first change after the joins: what each group builds at its first
+        # evaluation (issue 26: it must cost no more than 2x the steady state).
+        "first_total_ms": round(loop_cpu[0] * 1e3, 2),
+        "first_worker_ms": round(worker[0][0] * 1e3, 2),
+        "first_wall_ms": round(wall[0] * 1e3, 2),
+        "first_sql": worker[0][1],
         "sql": statistics.median(q for _, q in worker[measured]),
         "gc_per_change": {g: n / args.changes for g, n in sorted(collections.items())},
     }

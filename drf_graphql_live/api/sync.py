@@ -29,7 +29,13 @@ from typing import Any, TypeVar
 from asgiref.sync import AsyncToSync, sync_to_async
 from django.db import connections
 
-__all__ = ["WORKERS", "close_stale_connections", "close_worker_connections", "run_sync"]
+__all__ = [
+    "WORKERS",
+    "close_stale_connections",
+    "close_worker_connections",
+    "run_event_work",
+    "run_sync",
+]
 
 T = TypeVar("T")
 
@@ -80,6 +86,20 @@ async def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await hop(func, *args, **kwargs)
 
 
+#: The live events' evaluations (:mod:`~drf_graphql_live.live.dispatch`), on a thread of
+#: their own: in the pool's one queue a change waited behind every subscribe request
+#: queued before it, so a mass subscription (a deploy: every client back at once)
+#: stalled every subscriber's changes for as long as the joins took.
+_EVENTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drf-graphql-live-events")
+
+
+async def run_event_work(func: Callable[..., T], *args: Any) -> T:
+    """:func:`run_sync` for the hub's change evaluations: never queued behind requests."""
+    if _sync_caller_waits() or _one_thread_only():
+        return await sync_to_async(_fresh, thread_sensitive=True)(func, *args)
+    return await sync_to_async(_fresh, thread_sensitive=False, executor=_EVENTS)(func, *args)
+
+
 def close_worker_connections(timeout: float = 30) -> None:
     """Close the database connections of every pool thread (before a test database is
     dropped: PostgreSQL refuses while a connection is open). One task per thread: each
@@ -92,3 +112,4 @@ def close_worker_connections(timeout: float = 30) -> None:
 
     for future in [_POOL.submit(close) for _ in range(WORKERS)]:
         future.result(timeout=timeout)
+    _EVENTS.submit(connections.close_all).result(timeout=timeout)

@@ -30,14 +30,12 @@ announces (the clock, another service) opts out with ``live_batch = False``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connections, models
-from django.db.models import F
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.viewsets import GenericViewSet
 
@@ -47,18 +45,16 @@ from ..api.representation import to_json
 from ..api.request import OperationRequest, apply_identity
 from ..api.sync import close_stale_connections
 from .group_cache import GroupCache
+from .kept import PK_ALIAS, keep_view, membership_values, render_key
 from .lateral import Term, statements
 from .permission_checks import PermissionChecks
-from .reads import QueryRecorder, gate_models, models_read, recording
-from .sharing import shared_representation
+from .reads import QueryRecorder, models_read, recording
 from .stored_keys import database_keys, event_key
 from .visibility import AccessLost, CredentialsRefused, evaluate, subscribe_view
 
 __all__ = ["evaluate_batch"]
 
 logger = logging.getLogger("drf_graphql_live")
-
-_PK_ALIAS = "dgl_pk"
 
 
 class Evaluated(Protocol):
@@ -138,12 +134,10 @@ def _prepare(work: Work[Any], results: list[Any]) -> list[_Entry]:
         try:
             if cache.view is None or cache.permissions is None:
                 recorder = QueryRecorder()  # what its initial() reads: kept until they change
-                cache.view = subscribe_view(
+                view = subscribe_view(
                     operation, initial=False, authenticated=shared_auth, recorder=recorder
                 )
-                cache.view_reads = gate_models(recorder.sqls)
-                cache.permissions = PermissionChecks.of(cache.view)
-                cache.batchable = getattr(cache.view, "live_batch", True) is not False
+                keep_view(cache, view, recorder.sqls)
             elif not cache.permissions.constant:  # DRF's own: fixed while the view is kept
                 cache.view.check_permissions(cache.view.request)
         except (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed) as exc:
@@ -158,6 +152,7 @@ def _prepare(work: Work[Any], results: list[Any]) -> list[_Entry]:
             results[index] = exc
             close_stale_connections()
             continue
+        assert cache.view is not None  # kept just above, or by the snapshot (:mod:`.kept`)
         entry = cache.entry
         if entry is None:
             entry = cache.entry = _Entry(index, operation, cache, pks, cache.view)
@@ -188,7 +183,7 @@ def _membership(entries: list[_Entry]) -> None:
     grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
     for alias, items in terms.items():
         connection = connections[alias]
-        column = connection.ops.quote_name(_PK_ALIAS)
+        column = connection.ops.quote_name(PK_ALIAS)
         for query, values, copies in statements(connection.vendor, column, items):
             with connection.cursor() as cursor:
                 cursor.execute(query, values)
@@ -241,10 +236,7 @@ def _in_middleware(entry: _Entry, work: Callable[[], Any]) -> Any:
 
 
 def _queryset(view: GenericViewSet) -> models.QuerySet | None:
-    queryset = view.filter_queryset(view.get_queryset())
-    if not isinstance(queryset, models.QuerySet) or queryset.query.is_sliced:
-        return None
-    return queryset.order_by().prefetch_related(None).values(**{_PK_ALIAS: F("pk")})
+    return membership_values(view.filter_queryset(view.get_queryset()))
 
 
 _said: set[type] = set()
@@ -310,12 +302,7 @@ def _render_key(entry: _Entry) -> Hashable | None:
     """(serializer class, field, selection) when the representation is shared, else None."""
     cache = entry.cache
     if cache.render_key is None:
-        serializer = entry.view.get_serializer()
-        if shared_representation(serializer):
-            selection = json.dumps(entry.operation.selection, sort_keys=True)
-            cache.render_key = (type(serializer), entry.operation.field.name, selection)
-        else:
-            cache.render_key = False  # decided: per group
+        cache.render_key = render_key(entry.view.get_serializer(), entry.operation)
     return cache.render_key or None
 
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from ..api.sync import run_sync
+from ..api.sync import run_event_work
 from .batch import Work, evaluate_batch
 from .delivery import Change
 from .events import ChangeEvent
@@ -43,7 +43,8 @@ def targets(event: ChangeEvent, groups: Iterable[Group]) -> Targets:
             if event["model"] == model:
                 shown[event["pk"]] = None
             changed[model] = tuple(shown)
-        if pks := group.relevant_pks(changed[model]):
+        # A group being primed takes them after its snapshot: a change never waits for one.
+        if (pks := group.relevant_pks(changed[model])) and group.concerned(pks):
             found.add(group, pks)
     return found
 
@@ -85,7 +86,7 @@ async def process(event: ChangeEvent, concerned: Targets) -> None:
         if not work:
             return
         try:
-            results: list[Any] = await run_sync(evaluate_batch, work)
+            results: list[Any] = await run_event_work(evaluate_batch, work)
         except Exception as exc:  # the hop itself failed: every group of it fails
             results = [exc] * len(work)
         scratch = ChangeScratch()  # one fingerprint and one rendering per shared node

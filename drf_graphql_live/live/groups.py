@@ -37,9 +37,9 @@ from schema_gen import Operation
 from ..api.authentication import user_key
 from ..api.request import LiveContext, OperationRequest
 from ..api.sync import run_sync
-from ..exceptions import NOT_AUTHENTICATED, NOT_FOUND, LiveGraphQLError, to_graphql_error
+from ..exceptions import NOT_AUTHENTICATED, LiveGraphQLError, to_graphql_error
 from ..settings import live_settings
-from . import bursts
+from . import joins
 from .credentials import CredentialsChange, credentials_key
 from .cursors import Position, encode
 from .delivery import Change, Member
@@ -52,7 +52,7 @@ from .render import LiveDocument, Start, with_cursor
 from .resume import keep_last, save_journals
 from .resume_store import ResumeStore, resume_store
 from .scratch import ChangeScratch, fingerprint
-from .visibility import admit, followed_pk, snapshot
+from .visibility import snapshot
 
 __all__ = ["Group", "Member"]
 
@@ -98,6 +98,7 @@ class Group:
         self.store = store or resume_store()
         self.journal: Journal | None = None  # from the first snapshot on
         self.wants_cursor = False  # a subscriber selects ``cursor``: log the versions
+        self.priming: joins.Priming | None = None  # the first join's snapshot is running
 
     def relevant_pks(self, changed: tuple[str, ...]) -> tuple[str, ...]:
         """Of ``changed`` (the event's pks of this group's model), those it re-checks."""
@@ -138,72 +139,29 @@ class Group:
         context: LiveContext,
         missed: Missed | None = None,
     ) -> None:
-        """Admit ``subscriber`` (raises the GraphQL error a refused one gets).
+        """Admit ``subscriber``: :func:`.joins.join` (the GraphQL error a refused one gets)."""
+        await joins.join(self, subscriber, start, context, missed)
 
-        With ``initial`` it first gets ADDED for every object it sees, in the list's
-        order; with ``missed`` (what the client had at its ``after`` cursor) the changes
-        from there to now (:func:`~.journal.catch_up`). Even without, the group knows
-        what the client would see, which is what lets a no-op change (a login touching
-        ``last_login`` of a nested user) send nothing.
-        """
-        try:
-            await self._join(subscriber, start, context, missed)
-        except GraphQLError:
-            raise
-        except Exception as exc:
-            # Issue 11: a failure of the project's viewset (or ours) while admitting is
-            # an INTERNAL_SERVER_ERROR for the subscriber and a traceback in the log
-            # (to_graphql_error logs it), never a subscription that silently hears nothing.
-            raise to_graphql_error(exc) from exc
+    def concerned(self, pks: tuple[str, ...]) -> bool:
+        """Whether a change of ``pks`` waits for this group's lock (False: it is being
+        primed, and takes them after its snapshot, :class:`.joins.Priming`)."""
+        if self.priming is None:
+            return True
+        self.priming.pks.update(pks)
+        return False
 
-    async def _join(
-        self, subscriber: Member, start: Start, context: LiveContext, missed: Missed | None
-    ) -> None:
-        order = None
-        ordered = start.initial or missed is not None
-        if self.primed:  # the subscribe request's checks, outside the lock
-            order = await self._admitted(admit, missed, ordered=ordered)
-        async with self.lock:
-            if not self.primed:  # the first subscriber: its snapshot is the state
-                current = await self._admitted(snapshot, missed)
-                hidden = self.field.operation is ONE and not current  # resumed while hidden
-                self._prime(current, await run_sync(followed_pk, self.operation) if hidden else "")
-                order = [pk for pk, _ in current]
-            elif order is None:  # another join primed the group while this one waited
-                order = await self._admitted(admit, missed, ordered=ordered)
-            if subscriber.wants_cursor:
-                self.wants_cursor = True
-                self._start_journal()
-                await self.save()  # the base goes to the store before any cursor
-            if missed is not None:
-                await bursts.catch_up_one(self, subscriber, missed, order)
-            elif start.initial:
-                await bursts.welcome(self, subscriber, order)
-            subscriber.group = self
-            self.subscribers.add(subscriber)
-            self.contexts[subscriber] = context
-
-    async def _admitted(self, check: Callable[..., Any], missed: Missed | None, **kw: Any) -> Any:
-        """``check`` (the subscribe request's checks) in the worker thread.
-
-        Resuming one object that is gone meanwhile (deleted, or out of the subscriber's
-        queryset) is not NOT_FOUND: the client had it, so it hears REMOVED (the empty
-        result here) and stays subscribed, as it would have live.
-        """
-        try:
-            return await run_sync(check, self.operation, **kw)
-        except GraphQLError as error:
-            code = (error.extensions or {}).get("code")
-            if missed is None or code != NOT_FOUND or self.field.operation is not ONE:
-                raise
-            return []
+    def models_changed(self, models: set[str]) -> None:
+        """Rows of ``models`` changed: what the group kept by reading them goes."""
+        if self.priming is not None:
+            self.priming.models.update(models)
+        self.cache.changed(models)
 
     def leave(self, subscriber: Member) -> None:
         self.subscribers.discard(subscriber)
         self.contexts.pop(subscriber, None)
         subscriber.stop()
 
-    def _prime(self, current: list[tuple[str, Any]], followed: str = "") -> None:
+    def prime(self, current: list[tuple[str, Any]], followed: str = "") -> None:
         """``current`` is the state; a detail group follows its pk (or ``followed``)."""
         for pk, node in current:
             self.state[pk] = fingerprint(node)
@@ -213,7 +171,7 @@ class Group:
         self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)
         self.primed = True
 
-    def _start_journal(self) -> None:
+    def start_journal(self) -> None:
         """Log versions from now on (again, after the store lost some: :func:`save_journals`)."""
         if self.wants_cursor and self.journal is not None:
             self.journal.start(self.state)
@@ -253,7 +211,7 @@ class Group:
     def stage(self, nodes: dict[str, Any], scratch: ChangeScratch) -> list[Change]:
         """Record each object's new node; the changes to deliver once the log is saved."""
         if self.journal is not None and not self.journal.started:
-            self._start_journal()
+            self.start_journal()
         if len(nodes) == 1:  # the usual change: one list per distinct change, not per group
             for pk, node in nodes.items():
                 return scratch.alone(self._record(pk, node, scratch))

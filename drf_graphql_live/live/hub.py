@@ -254,7 +254,7 @@ class Hub:
             updates = self._queued_updates(event)
             changed = {update["model"] for update in updates}  # "affects": rows shown
             for group in self.groups.values():
-                group.cache.changed(changed)  # what get_queryset() read may have changed
+                group.models_changed(changed)  # what get_queryset() read may have changed
             if len(updates) > 1:
                 event = merged(updates)
             concerned = targets(event, list(self.groups.values()))

@@ -31,6 +31,7 @@ from ..api.request import OperationRequest
 from ..api.viewsets import run_view
 from ..exceptions import to_graphql_error
 from .dependencies import LIVE
+from .kept import Keep, unthrottled
 from .reads import QueryRecorder, gate_models, recording
 
 __all__ = [
@@ -124,7 +125,7 @@ def subscribe_view(
         if recorder is not None:
             recorder.active = True  # what initial() and the work read past authentication
         if not initial:
-            view.check_throttles = _unthrottled  # type: ignore[method-assign]
+            view.check_throttles = unthrottled  # type: ignore[method-assign]
         _as_generic(view)
         # The viewset's own initial(), where many apps restrict the queryset to the user
         # (NetBox: ``self.queryset = self.queryset.restrict(request.user, "view")``).
@@ -136,10 +137,6 @@ def subscribe_view(
     recorder.active = False  # not the middleware's queries, nor authentication's
     with recording(recorder):
         return run_view(operation, action, checked, render=render)
-
-
-def _unthrottled(request: Any) -> None:
-    """Event re-checks are not requests: the subscribe request was throttled, not them."""
 
 
 def _as_generic(view: Any) -> None:
@@ -257,17 +254,21 @@ def _narrowable(queryset: Any) -> bool:
     return isinstance(queryset, models.QuerySet) and not queryset.query.is_sliced
 
 
-def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
+def snapshot(operation: OperationRequest, keep: Keep | None = None) -> list[tuple[str, Any]]:
     """Every object the subscriber sees now, in queryset order: (pk, node).
 
     Raises the GraphQL error a refused subscribe request gets (NOT_AUTHENTICATED,
-    PERMISSION_DENIED, NOT_FOUND, THROTTLED...).
+    PERMISSION_DENIED, NOT_FOUND, THROTTLED...). ``keep`` (:func:`.kept.keeper`) is
+    handed the view, queryset and serializer it used, for the group's evaluations.
     """
 
     recorder = QueryRecorder()
+    built = QueryRecorder()  # everything read until the queryset is built: its SQL's reads
 
     def current(view: GenericViewSet) -> list[tuple[str, Any]]:
+        initial_sqls = list(recorder.sqls)  # what initial() read past authentication
         queryset = view.filter_queryset(view.get_queryset())
+        built.active = False
         if operation.field.operation is Operation.SUBSCRIBE_ONE:
             objects = [view.get_object()]
         else:
@@ -278,10 +279,13 @@ def snapshot(operation: OperationRequest) -> list[tuple[str, Any]]:
         model = getattr(queryset, "model", None) or operation.field.endpoint.model
         if model is not None:
             LIVE.add_gates(model, gate_models(recorder.sqls))
-        rendered = _rendered(view, objects)
+        serializer = view.get_serializer(objects, many=True)
+        rendered = to_json(serializer.data)
+        if keep is not None:
+            keep(view, queryset, serializer, initial_sqls, built.sqls)
         return [(str(obj.pk), node) for obj, node in zip(objects, rendered, strict=True)]
 
-    with _refused_as_graphql_error():
+    with _refused_as_graphql_error(), recording(built):
         return subscribe_view(operation, current, initial=True, recorder=recorder)
 
 

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from drf_graphql_live.live import batch as batch_module
 from drf_graphql_live.live import dispatch as dispatch_module
-from drf_graphql_live.live import groups as groups_module
 from drf_graphql_live.live import hub as hub_module
+from drf_graphql_live.live import joins as joins_module
 from drf_graphql_live.live.hub import Hub
 from drf_graphql_live.signals import publish_changes
 from drf_graphql_live.testing import GraphQLWSClient
@@ -442,13 +442,13 @@ ORDERED = 'subscription($initial: Boolean) { tasksChanged(initial: $initial, ord
 async def test_joining_a_live_group_takes_its_state_in_the_lists_order(board, tokens, monkeypatch):
     """Later subscribers of a group are checked, not re-snapshotted, and see the same."""
     snapshots: list[int] = []
-    original = groups_module.snapshot
+    original = joins_module.snapshot
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         snapshots.append(1)
-        return original(*args)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(groups_module, "snapshot", counting)
+    monkeypatch.setattr(joins_module, "snapshot", counting)
 
     def retitle(task: Task, title: str) -> None:
         task.title = title

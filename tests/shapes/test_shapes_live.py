@@ -181,20 +181,20 @@ async def test_detail_subscribing_while_a_related_row_changes_hears_only_its_obj
     group then had no object yet, so it took every note of the folder and sent ADDED
     for the other one: a client applying events by id kept a row it never asked for.
     """
-    from drf_graphql_live.live import groups as groups_module
+    from drf_graphql_live.live import joins as joins_module
 
     shape, folder = Shape.of(name), people["folder"]
     mine = await orm(shape.make)(people["both"], title="mine", folder=folder)
     other = await orm(shape.make)(people["both"], title="other", folder=folder)
-    real_snapshot = groups_module.snapshot
+    real_snapshot = joins_module.snapshot
 
-    def snapshot_then_rename(operation: Any) -> Any:
-        current = real_snapshot(operation)
+    def snapshot_then_rename(operation: Any, **kwargs: Any) -> Any:
+        current = real_snapshot(operation, **kwargs)
         Folder.objects.filter(pk=folder.pk).update(name="Renamed")  # the related row...
         Folder.objects.get(pk=folder.pk).save()  # ...announced while the join is priming
         return current
 
-    monkeypatch.setattr(groups_module, "snapshot", snapshot_then_rename)
+    monkeypatch.setattr(joins_module, "snapshot", snapshot_then_rename)
     async with ws(people["tokens"]["ben"]) as client:
         assert await client.acknowledged()
         op = await client.subscribe(shape.detail_subscription(), {"key": shape.lookup(mine)})
