@@ -72,10 +72,10 @@ async def process(event: ChangeEvent, concerned: Targets) -> None:
             held.add(group)
         work = Targets()
         for group, pks in zip(concerned.groups, concerned.pks, strict=True):
-            if event["deleted"] or not group.subscribers:  # the rare cases, per group
+            if event["deleted"] or not group.primed:  # the rare cases, per group
                 left = await group.take_deletion(event, pks)
                 # A slice is evaluated whole: a row enters it as the deleted one leaves.
-                pks = pks if group.cache.whole and group.subscribers else left
+                pks = pks if group.cache.whole and group.primed else left
             # A detail group primed while this waited for its lock follows one object
             # now: the others of the change (a category's other rows) are not its.
             pks = group.relevant_pks(pks)

@@ -99,6 +99,7 @@ class Group:
         self.journal: Journal | None = None  # from the first snapshot on
         self.wants_cursor = False  # a subscriber selects ``cursor``: log the versions
         self.priming: joins.Priming | None = None  # the first join's snapshot is running
+        self.emptied: float | None = None  # when its last subscriber left (it lingers)
 
     def relevant_pks(self, changed: tuple[str, ...]) -> tuple[str, ...]:
         """Of ``changed`` (the event's pks of this group's model), those it re-checks."""
@@ -108,7 +109,7 @@ class Group:
 
     async def take_deletion(self, event: ChangeEvent, pks: tuple[str, ...]) -> tuple[str, ...]:
         """Offer a deleted object's REMOVED (no query needed); the pks left to evaluate."""
-        if not self.subscribers:
+        if not self.subscribers and not self.primed:
             self.forget_state()  # a join in progress would take a stale state
             return ()
         if event["deleted"] and event["model"] == self.model:

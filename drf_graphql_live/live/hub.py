@@ -46,6 +46,7 @@ from .events import CHANGES_GROUP, EVENT_TYPE, RESYNC_TYPE, ChangeEvent, Resync,
 from .groups import Group
 from .heartbeat import HEARTBEAT_SECONDS, GapDetector, ReconnectWatch
 from .keys import group_key
+from .periodic import keep_logs, reauthenticate
 from .render import LiveDocument, Start
 from .resume import missed_since
 from .resume_store import ResumeStore, resume_store
@@ -59,6 +60,10 @@ HEARTBEAT_TYPE = "dgl.heartbeat"
 RESYNC = object()
 #: Queued updates processed in one pass at most (each group re-checks them together).
 MERGE_MAX = 100
+#: How long a group whose last subscriber left stays live (evaluated, logging): a client
+#: dropped with the others (a proxy restart, a network blip, a deploy of the front end)
+#: is back within seconds, and its resume is then a check, not a snapshot (issue 26).
+LINGER_SECONDS = 15.0
 #: What closing waits, at most, for the hub's tasks to end and its channel to leave.
 CLOSE_SECONDS = 10.0
 
@@ -124,6 +129,7 @@ class Hub:
                 document = self._documents.setdefault(document.key, document)
             group = self.groups[key] = Group(key, operation, document, self.store)
         group.joining += 1
+        group.emptied = None  # lingering no more
         try:
             await group.join(subscriber, start, operation.context, missed)
         finally:
@@ -152,10 +158,21 @@ class Hub:
         if self._events.empty() and self._held is None:
             freezer.refreeze(sum(len(g.subscribers) for g in self.groups.values()))
 
-    def _forget_if_empty(self, group: Group) -> None:
-        if not group.subscribers and not group.joining and self.groups.get(group.key) is group:
-            del self.groups[group.key]
-            group.forget_state()  # its resume log stays for a whole window from now
+    def _forget_if_empty(self, group: Group, *, now: bool = False) -> None:
+        if group.subscribers or group.joining or self.groups.get(group.key) is not group:
+            return
+        if group.primed and not now and LINGER_SECONDS > 0:  # its clients may be back
+            if group.emptied is None:
+                group.emptied = emptied = asyncio.get_running_loop().time()
+                later = asyncio.get_running_loop().call_later
+                later(LINGER_SECONDS, self._linger_over, group, emptied)
+            return
+        del self.groups[group.key]
+        group.forget_state()  # its resume log stays for a whole window from now
+
+    def _linger_over(self, group: Group, emptied: float) -> None:
+        if group.emptied == emptied:  # nobody came back meanwhile
+            self._forget_if_empty(group, now=True)
 
     async def _start(self) -> None:
         async with self._started:
@@ -173,8 +190,8 @@ class Hub:
                 asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
                 asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
                 asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
-                asyncio.create_task(self._reauthenticate(), name="dgl-hub-reauthenticate"),
-                asyncio.create_task(self._keep_logs(), name="dgl-hub-keep-logs"),
+                asyncio.create_task(reauthenticate(self._events), name="dgl-hub-reauthenticate"),
+                asyncio.create_task(keep_logs(self), name="dgl-hub-keep-logs"),
             ]
 
     async def _listen(self, layer: Any) -> None:
@@ -307,6 +324,9 @@ class Hub:
             logger.exception("Re-checking credentials failed")
             return
         for group in groups:
+            if not group.subscribers and change.concerns(group.operation.context):
+                self._forget_if_empty(group, now=True)  # a lingering group: not re-checked
+                continue
             try:
                 if ended:
                     await group.end_revoked(change, ended)
@@ -315,38 +335,6 @@ class Hub:
                     await group.resync()
             except Exception:  # a bug must not stop the hub
                 logger.exception("Re-checking credentials failed for %s", group.field.name)
-
-    async def _reauthenticate(self) -> None:
-        """Re-check every subscription's credentials now and then: sessions expire with
-        no write to announce it.
-
-        Each credential once per ``REAUTHENTICATE_INTERVAL``, a share of them every
-        second (:attr:`CredentialsChange.share`): at 1,000 users, checking them all at
-        once held the worker thread and the GIL long enough to delay a second's
-        changes by a second.
-        """
-        turn = 0
-        while True:
-            interval = live_settings.REAUTHENTICATE_INTERVAL
-            shares = max(1, int(interval))
-            await asyncio.sleep(interval / shares)
-            turn = (turn + 1) % shares
-            self._events.put_nowait(CredentialsChange(users=None, share=(turn, shares)))
-
-    async def _keep_logs(self) -> None:
-        """Keep the resume logs of live groups from expiring while nothing changes."""
-        while True:
-            await asyncio.sleep(live_settings.RESUME_WINDOW / 4)
-            logs = [
-                group.journal.log
-                for group in self.groups.values()
-                if group.journal is not None and group.journal.started
-            ]
-            if logs and self.store is not None:
-                try:
-                    await self.store.keep(logs)
-                except Exception:  # the store is down: a resume may find the log expired
-                    logger.warning("Keeping resume logs alive failed", exc_info=True)
 
     async def _resync(self, roots: set[str] | None = None) -> None:
         """Bring every group (of the ``roots`` models only, if given) to a fresh snapshot:

@@ -194,7 +194,8 @@ async def test_stream_client_disconnect_leaves_the_group(board, tokens, fast_pat
     hub = Hub.for_running_loop()
     assert sum(len(group.subscribers) for group in hub.groups.values()) == 1
     await stream.leave()
-    assert hub.groups == {}
+    # the subscriber left; its group lingers a moment for the client to come back
+    assert sum(len(group.subscribers) for group in hub.groups.values()) == 0
 
 
 async def test_stream_token_users_see_only_their_own_objects(board, tokens):
