@@ -86,7 +86,7 @@ def _serializer(field: serializers.BaseSerializer, builder: Builder, d: Directio
         # A nested serializer with nothing writable has no input type; DRF still
         # accepts an object for it, so take one as JSON rather than fail the build.
         return builder.input_type(type(field)) or JSON
-    return builder.output_type(type(field))
+    return builder.nested_type(field)  # by its own fields: NetBox's nested=True
 
 
 def _reads_by_hand(serializer_class: type) -> bool:
