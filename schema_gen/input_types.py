@@ -41,16 +41,26 @@ def writable_fields(serializer: serializers.BaseSerializer) -> dict[str, fields.
 
 
 def build_input_type(
-    builder: Builder, serializer_class: type[serializers.BaseSerializer], partial: bool
+    builder: Builder,
+    serializer_class: type[serializers.BaseSerializer],
+    partial: bool,
+    linked: bool = False,
 ) -> type | None:
-    """``<Name>Input``/``<Name>PartialInput``; None when the serializer has nothing writable."""
-    name = type_name(serializer_class) + ("PartialInput" if partial else "Input")
+    """``<Name>Input``/``<Name>PartialInput``; None when the serializer has nothing writable.
+
+    ``linked``: nested in a drf-writable-nested serializer, which links (and updates) the
+    existing row whose primary key the nested data carries, though DRF's serializer has
+    it read-only: ``<Name>NestedInput`` has an optional ``id`` besides.
+    """
+    name = type_name(serializer_class) + ("Nested" if linked else "")
+    name += "PartialInput" if partial else "Input"
     serializer = instantiate(serializer_class)
     writable = writable_fields(serializer)
     some = writable_for_some_request(serializer_class, serializer.context)
     only_some = {name: field for name, field in some.items() if name not in writable}
     writable.update(only_some)
-    if not writable:
+    pk = _primary_key(serializer_class) if linked else None
+    if not writable and pk is None:
         return None
     builder.names.claim(
         name, dotted(serializer_class) + (" (partial input)" if partial else " (input)")
@@ -70,6 +80,13 @@ def build_input_type(
             default=dataclasses.MISSING if non_null else strawberry.UNSET,
         )
         attr_to_field[attr] = field_name
+    if pk is not None and pk not in writable:
+        attr = python_name(pk)
+        annotations[attr] = strawberry.ID | None
+        namespace[attr] = strawberry.field(
+            name=camel(pk), default=strawberry.UNSET, description="An existing row's: links it."
+        )
+        attr_to_field[attr] = pk
     namespace.update(
         __annotations__=annotations,
         __module__=serializer_class.__module__,
@@ -77,3 +94,9 @@ def build_input_type(
         __drf_fields__=attr_to_field,
     )
     return strawberry.input(type(name, (), namespace), name=name)
+
+
+def _primary_key(serializer_class: type) -> str | None:
+    """The nested model's primary key attribute (``id``), as drf-writable-nested reads it."""
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    return model._meta.pk.attname if model is not None else None

@@ -82,7 +82,7 @@ class TypeBuilder:
         self._outputs: dict[Any, type] = {}
         #: serializer class -> the readable field names of an instance made without arguments
         self._default_fields: dict[type, frozenset[str]] = {}
-        self._inputs: dict[tuple[type, bool], type | None] = {}
+        self._inputs: dict[tuple[type, bool, bool], type | None] = {}
         self._choices: dict[tuple[type, str | None], Any] = {}
         self.pages: dict[type, type] = {}
         self.events: dict[type, type] = {}
@@ -123,12 +123,16 @@ class TypeBuilder:
         return self._outputs[key]
 
     def input_type(
-        self, serializer_class: type[serializers.BaseSerializer], partial: bool = False
+        self,
+        serializer_class: type[serializers.BaseSerializer],
+        partial: bool = False,
+        linked: bool = False,
     ) -> type | None:
-        """``<Name>Input`` (create) or ``<Name>PartialInput`` (partial update)."""
-        key = (serializer_class, partial)
+        """``<Name>Input`` (create) or ``<Name>PartialInput`` (partial update); ``linked``:
+        ``<Name>NestedInput``, with the primary key drf-writable-nested links a row by."""
+        key = (serializer_class, partial, linked)
         if key not in self._inputs:
-            self._inputs[key] = build_input_type(self, serializer_class, partial)
+            self._inputs[key] = build_input_type(self, serializer_class, partial, linked)
         return self._inputs[key]
 
     def choice_type(self, field: fields.ChoiceField) -> Any:
