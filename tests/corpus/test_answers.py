@@ -112,6 +112,24 @@ def test_a_paginated_list_answering_one_object_is_a_page_of_it(people):
     assert got["latest"]["results"] == [rest(people["ben"], "/odd_lists/latest/")]
 
 
+def test_a_paginated_list_answering_one_dict_of_figures_costs_only_that_field(people):
+    """``list()`` answers ``{"count": 1, "status": "ok"}``: no page. The field is null with a
+    NOT_A_LIST error carrying REST's answer; the other fields of the query answer."""
+    Member.objects.create(name="only")
+    schema = schema_of("odd_lists")
+    assert sdl_field(schema, "Query", "summaries") == "summaries: MemberPage"  # nullable
+    assert sdl_field(schema, "Query", "cards") == "cards: [MemberCard!]!"  # DRF's list()
+    query = "{ summaries { count results { id } } latest { count } }"
+    result = execute(schema, query, user=people["ben"])
+    assert result.data == {"summaries": None, "latest": {"count": 1}}
+    [error] = result.errors
+    assert error.path == ["summaries"]
+    assert error.extensions == {
+        "code": "NOT_A_LIST", "response": rest(people["ben"], "/odd_lists/summaries/"),
+    }  # fmt: skip
+    assert "SummaryViewSet.list() answered count, status" in error.message
+
+
 def test_a_plain_serializer_in_the_output_answers_its_nulls(people):
     Member.objects.create(name="nora")
     Member.objects.create(name="Max")
