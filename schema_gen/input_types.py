@@ -22,7 +22,7 @@ from rest_framework import fields, serializers
 
 from .converters import Direction, map_field
 from .introspection import dotted, instantiate, python_name, serializer_fields
-from .naming import camel, type_name
+from .naming import camel, refuse_clash, type_name
 from .variants import writable_for_some_request
 
 if TYPE_CHECKING:
@@ -68,8 +68,10 @@ def build_input_type(
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {}
     attr_to_field: dict[str, str] = {}
+    seen: dict[str, str] = {}  # GraphQL name -> the field that has it
     for field_name, field in writable.items():
         attr = python_name(field_name)
+        refuse_clash(serializer_class, seen.setdefault(camel(field_name), field_name), field_name)
         annotation = map_field(field, builder, Direction.INPUT)
         non_null = field.required and not field.allow_null and not partial
         non_null = non_null and field_name not in only_some

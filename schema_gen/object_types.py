@@ -15,6 +15,7 @@ compute only the selected serializer fields.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -31,7 +32,7 @@ from .introspection import (
     python_name,
 )
 from .model_fields import model_attribute
-from .naming import NameRegistry, camel, pascal, type_name
+from .naming import NameRegistry, camel, pascal, refuse_clash, type_name
 from .variants import is_generated_nested, readable_fields, request_dependent
 
 __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_dependent"]
@@ -69,6 +70,17 @@ def _source_nullable(model: type[models.Model] | None, source_attrs: list[str]) 
             return True  # a GenericForeignKey: its target may be gone
         model = model_field.related_model
     return False
+
+
+def _reader(key: str) -> Any:
+    """The resolver of a field whose name is no Python attribute (``2fa``, ``first-name``,
+    ``class``): the default one reads the attribute name, the representation has ``key``.
+    Its type is the class annotation's."""
+
+    def resolve(root: Any) -> Any:
+        return root.get(key) if isinstance(root, Mapping) else getattr(root, key, None)
+
+    return resolve
 
 
 class TypeBuilder:
@@ -215,6 +227,7 @@ class TypeBuilder:
             self._name_nested(klass.__name__, serializer_class, field_name, field)
             attr = python_name(field_name)
             graphql_name = camel(field_name)
+            refuse_clash(serializer_class, graphql_to_field.get(graphql_name), field_name)
             annotation = map_field(field, self, Direction.OUTPUT)
             nullable = per_request or self._output_nullable(field)
             annotations[attr] = annotation | None if nullable else annotation
@@ -224,6 +237,7 @@ class TypeBuilder:
                 strawberry.field(
                     name=graphql_name,
                     description=str(field.help_text) if field.help_text else None,
+                    **({} if attr == field_name else {"resolver": _reader(field_name)}),
                 ),
             )
             graphql_to_field[graphql_name] = field_name

@@ -55,6 +55,7 @@ ROUTERS = {
     "writable_nested": answers.WRITABLE_NESTED,
     "paginator_parameter": clashes.PAGINATOR_PARAMETER,
     "root_names": clashes.ROOT_NAMES,
+    "odd_names": clashes.ODD_NAMES,
     "brief": brief.BRIEF,
 }
 
