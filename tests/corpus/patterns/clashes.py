@@ -6,7 +6,7 @@
 - serializers named ``QuerySerializer``, ``MutationSerializer`` and
   ``SubscriptionSerializer``, whose types would be the schema's root types;
 - serializer fields whose names are no GraphQL names (``2fa``, ``first-name``, ``é``,
-  ``__x``: a model's verbose columns, a legacy JSON API's keys).
+  ``__x``, ``class``: a model's verbose columns, a legacy JSON API's keys).
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ class OddNamesSerializer(serializers.ModelSerializer):
         fields["first-name"] = serializers.IntegerField(source="quantity", required=False)
         fields["é"] = serializers.DecimalField(source="price", max_digits=8, decimal_places=2)
         fields["__x"] = serializers.CharField(source="name", read_only=True)
+        fields["class"] = serializers.IntegerField(source="quantity", read_only=True)
         return fields
 
 
