@@ -9,6 +9,7 @@ Hierarchy (all are ``graphql.GraphQLError``)::
     ├── (NOT_FOUND)                  NotFound, Http404, ObjectDoesNotExist
     ├── (THROTTLED)                  + extensions.wait (seconds)
     ├── (BAD_REQUEST)                ParseError, MethodNotAllowed, malformed GraphQL
+    ├── (NOT_A_LIST)                 a list() answered no list/page; + extensions.response
     ├── (QUERY_TOO_COMPLEX)          a limit of .limits; + extensions.limit/max/value
     ├── (TOO_MANY_OPERATIONS)        MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once
     └── (RESUME_EXPIRED)             ``after:`` names a cursor that cannot be resumed
@@ -32,6 +33,7 @@ __all__ = [
     "BAD_REQUEST",
     "INTERNAL_SERVER_ERROR",
     "NOT_AUTHENTICATED",
+    "NOT_A_LIST",
     "NOT_FOUND",
     "PERMISSION_DENIED",
     "QUERY_TOO_COMPLEX",
@@ -51,6 +53,9 @@ PERMISSION_DENIED = "PERMISSION_DENIED"
 NOT_FOUND = "NOT_FOUND"
 THROTTLED = "THROTTLED"
 BAD_REQUEST = "BAD_REQUEST"
+#: A viewset's own ``list()`` answered what no list or page is (REST's JSON in
+#: ``extensions.response``).
+NOT_A_LIST = "NOT_A_LIST"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"

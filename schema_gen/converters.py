@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Direction", "UnmappedFieldWarning", "field_path", "map_field", "parent_model"]
 
+#: The package whose nested serializers are written by the pk in their data (no import:
+#: an optional third party, recognised by its classes' module).
+_WRITABLE_NESTED = "drf_writable_nested"
+
 
 class Direction(enum.Enum):
     """Which side of the serializer a type is for: representation or input."""
@@ -85,8 +89,18 @@ def _serializer(field: serializers.BaseSerializer, builder: Builder, d: Directio
     if d is Direction.INPUT:
         # A nested serializer with nothing writable has no input type; DRF still
         # accepts an object for it, so take one as JSON rather than fail the build.
-        return builder.input_type(type(field)) or JSON
-    return builder.output_type(type(field))
+        return builder.input_type(type(field), linked=_links_by_pk(field)) or JSON
+    return builder.nested_type(field)  # by its own fields: NetBox's nested=True
+
+
+def _links_by_pk(field: serializers.BaseSerializer) -> bool:
+    """Whether the parent is drf-writable-nested's (``WritableNestedModelSerializer``,
+    ``NestedCreateMixin``...), which links the row whose pk the nested data carries."""
+    parent = field.parent
+    if isinstance(parent, serializers.ListSerializer):  # many=True: the child's parent
+        parent = parent.parent
+    mro = type(parent).__mro__ if parent is not None else ()
+    return any(k.__module__.startswith(_WRITABLE_NESTED) for k in mro)
 
 
 def _reads_by_hand(serializer_class: type) -> bool:

@@ -18,6 +18,7 @@ file systems and languages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +34,7 @@ __all__ = [
     "name_apart",
     "pascal",
     "qualified",
+    "refuse_clash",
     "singular_name",
     "type_name",
 ]
@@ -51,8 +53,15 @@ def camel(name: str) -> str:
 
     Characters that cannot appear in a GraphQL name (``-``, ``/``, ``.``) separate
     words, so ``"task-items"`` and ``"board/tasks"`` become ``taskItems``/``boardTasks``.
+    The result is always a GraphQL name, for any serializer field name: accents are
+    dropped (``"é"`` -> ``e``), a leading digit gets ``_`` (``"2fa"`` -> ``_2fa``), and
+    a name with no Latin letter or digit left is its code points (``"名"`` -> ``_540d``).
     """
-    return to_camel_case(_NON_WORD.sub("_", name).strip("_"))
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    word = to_camel_case(_NON_WORD.sub("_", ascii_name).strip("_"))
+    if not word and name:
+        word = "_" + "_".join(f"{ord(c):x}" for c in name.strip("_") or name)
+    return f"_{word}" if word[:1].isdigit() else word
 
 
 def pascal(name: str) -> str:
@@ -157,6 +166,17 @@ def _qualifier(
         if len({tuple(m[: depth + 1]) for m in modules}) == len(modules):
             return segment
     return f"router{index + 1}"
+
+
+def refuse_clash(serializer_class: type, taken_by: str | None, field_name: str) -> None:
+    """Two fields of one serializer with one GraphQL name (``first_name`` and
+    ``first-name``: both ``firstName``) are an error naming both, never one lost."""
+    if taken_by is not None and taken_by != field_name:
+        raise ImproperlyConfigured(
+            f"{serializer_class.__module__}.{serializer_class.__qualname__}: the fields "
+            f"{taken_by!r} and {field_name!r} both have the GraphQL name {camel(field_name)!r}. "
+            "Rename one of them (its source= keeps the model attribute)."
+        )
 
 
 def enum_member_name(value: Any) -> str:

@@ -15,6 +15,7 @@ compute only the selected serializer fields.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -31,7 +32,7 @@ from .introspection import (
     python_name,
 )
 from .model_fields import model_attribute
-from .naming import NameRegistry, camel, pascal, type_name
+from .naming import NameRegistry, camel, pascal, refuse_clash, type_name
 from .variants import is_generated_nested, readable_fields, request_dependent
 
 __all__ = ["EMPTY_FIELD", "TypeBuilder", "is_generated_nested", "request_dependent"]
@@ -71,6 +72,17 @@ def _source_nullable(model: type[models.Model] | None, source_attrs: list[str]) 
     return False
 
 
+def _reader(key: str) -> Any:
+    """The resolver of a field whose name is no Python attribute (``2fa``, ``first-name``,
+    ``class``): the default one reads the attribute name, the representation has ``key``.
+    Its type is the class annotation's."""
+
+    def resolve(root: Any) -> Any:
+        return root.get(key) if isinstance(root, Mapping) else getattr(root, key, None)
+
+    return resolve
+
+
 class TypeBuilder:
     """Builds and caches output types, input types and enums for one schema."""
 
@@ -78,8 +90,11 @@ class TypeBuilder:
         self.names = NameRegistry()
         for root in ROOT_TYPES:
             self.names.claim(root, "the schema itself (a root type or a scalar)")
-        self._outputs: dict[type, type] = {}
-        self._inputs: dict[tuple[type, bool], type | None] = {}
+        #: a serializer class, or (class, its fields) for an instance with fewer fields
+        self._outputs: dict[Any, type] = {}
+        #: serializer class -> the readable field names of an instance made without arguments
+        self._default_fields: dict[type, frozenset[str]] = {}
+        self._inputs: dict[tuple[type, bool, bool], type | None] = {}
         self._choices: dict[tuple[type, str | None], Any] = {}
         self.pages: dict[type, type] = {}
         self.events: dict[type, type] = {}
@@ -97,13 +112,39 @@ class TypeBuilder:
             self._build_output(serializer_class)
         return self._outputs[serializer_class]
 
+    def nested_type(self, serializer: serializers.BaseSerializer) -> type:
+        """The GraphQL object type of a nested serializer *instance*, by the fields it has.
+
+        Init arguments may drop fields (NetBox's ``FooSerializer(nested=True)`` keeps
+        ``Meta.brief_fields``; DRF's "dynamic fields" mixin keeps ``fields=``): such an
+        instance has a type of its own fields, ``<Name>Brief`` for the brief fields,
+        else ``<Name>`` and the field names (``TagName``); one field set, one type.
+        """
+        serializer_class = type(serializer)
+        if not request_dependent(serializer_class):  # no __init__/get_fields: class fields
+            return self.output_type(serializer_class)
+        own = readable_fields(serializer_class, True, serializer)
+        if serializer_class not in self._default_fields:
+            default = readable_fields(serializer_class, True)
+            self._default_fields[serializer_class] = frozenset(default)
+        if frozenset(own) == self._default_fields[serializer_class]:
+            return self.output_type(serializer_class)
+        key = (serializer_class, frozenset(own))
+        if key not in self._outputs:
+            self._build_output(serializer_class, own)
+        return self._outputs[key]
+
     def input_type(
-        self, serializer_class: type[serializers.BaseSerializer], partial: bool = False
+        self,
+        serializer_class: type[serializers.BaseSerializer],
+        partial: bool = False,
+        linked: bool = False,
     ) -> type | None:
-        """``<Name>Input`` (create) or ``<Name>PartialInput`` (partial update)."""
-        key = (serializer_class, partial)
+        """``<Name>Input`` (create) or ``<Name>PartialInput`` (partial update); ``linked``:
+        ``<Name>NestedInput``, with the primary key drf-writable-nested links a row by."""
+        key = (serializer_class, partial, linked)
         if key not in self._inputs:
-            self._inputs[key] = build_input_type(self, serializer_class, partial)
+            self._inputs[key] = build_input_type(self, serializer_class, partial, linked)
         return self._inputs[key]
 
     def choice_type(self, field: fields.ChoiceField) -> Any:
@@ -140,33 +181,53 @@ class TypeBuilder:
         self.names.claim(name, f"{dotted(type(owner.parent))}.{owner.field_name}")
         return enums.make_enum(name, members, dict(choices))
 
-    def _build_output(self, serializer_class: type[serializers.BaseSerializer]) -> None:
+    def _build_output(
+        self,
+        serializer_class: type[serializers.BaseSerializer],
+        variant: dict[str, fields.Field] | None = None,
+    ) -> None:
+        """The class's type, or with ``variant`` (an instance's own readable fields) its
+        type of those fields."""
         name, owner = self._nested.get(serializer_class) or (
             type_name(serializer_class),
             dotted(serializer_class),
         )
-        explicit = getattr(getattr(serializer_class, "Meta", None), "graphql_name", None)
-        if name in ROOT_TYPES and not explicit:
+        meta = getattr(serializer_class, "Meta", None)
+        if name in ROOT_TYPES and not getattr(meta, "graphql_name", None):
             name += "Type"  # QuerySerializer: the schema's Query is the root type
+        key: Any = serializer_class
+        if variant is not None:
+            key = (serializer_class, frozenset(variant))
+            brief = set(getattr(meta, "brief_fields", None) or ()) == set(variant)
+            name += "Brief" if brief else "".join(pascal(n) for n in sorted(variant))
+            owner += f" with the fields {', '.join(sorted(variant))}"
         self.names.claim(name, owner)
         klass = type(name, (), {"__module__": serializer_class.__module__})
-        self._outputs[serializer_class] = klass  # claimed before its fields (trees)
+        self._outputs[key] = klass  # claimed before its fields (trees)
         try:
-            self._fill_output(klass, serializer_class)
+            self._fill_output(klass, serializer_class, variant)
         except BaseException:
-            del self._outputs[serializer_class]
+            del self._outputs[key]
             raise
         strawberry.type(klass, name=name, description=own_doc(serializer_class))
 
-    def _fill_output(self, klass: type, serializer_class: type[serializers.BaseSerializer]) -> None:
-        """Set ``klass``'s annotated fields from ``serializer_class``'s readable fields."""
+    def _fill_output(
+        self,
+        klass: type,
+        serializer_class: type[serializers.BaseSerializer],
+        readable: dict[str, fields.Field] | None = None,
+    ) -> None:
+        """Set ``klass``'s annotated fields from ``readable`` (default: the class's)."""
         annotations: dict[str, Any] = {}
         graphql_to_field: dict[str, str] = {}
         per_request = request_dependent(serializer_class)
-        for field_name, field in readable_fields(serializer_class, per_request).items():
+        if readable is None:
+            readable = readable_fields(serializer_class, per_request)
+        for field_name, field in readable.items():
             self._name_nested(klass.__name__, serializer_class, field_name, field)
             attr = python_name(field_name)
             graphql_name = camel(field_name)
+            refuse_clash(serializer_class, graphql_to_field.get(graphql_name), field_name)
             annotation = map_field(field, self, Direction.OUTPUT)
             nullable = per_request or self._output_nullable(field)
             annotations[attr] = annotation | None if nullable else annotation
@@ -176,6 +237,7 @@ class TypeBuilder:
                 strawberry.field(
                     name=graphql_name,
                     description=str(field.help_text) if field.help_text else None,
+                    **({} if attr == field_name else {"resolver": _reader(field_name)}),
                 ),
             )
             graphql_to_field[graphql_name] = field_name

@@ -45,8 +45,7 @@ from .naming import (
     qualified,
     singular_name,
 )
-from .pages import page_type
-from .types import list_of
+from .pages import list_type
 
 if TYPE_CHECKING:
     from .skipped import SkippedList
@@ -317,15 +316,13 @@ def list_arguments(endpoint: Endpoint) -> tuple[Argument, ...]:
 def _list_field(endpoint: Endpoint, builder: Builder) -> RootField:
     node = node_type(endpoint, "list", builder)
     arguments = list_arguments(endpoint)
+    return_type = list_type(builder, node, endpoint.viewset, endpoint.paginated)
     if endpoint.paginated:
-        return_type: Any = page_type(builder, node)
         # A filter named like the paginator's parameter (``start``) is one REST query
         # parameter both read: one argument fills it.
         taken = {argument.graphql_name for argument in arguments}
         paging = pagination_arguments(endpoint.view("list"))
         arguments += tuple(a for a in paging if a.graphql_name not in taken)
-    else:
-        return_type = list_of(node)
     return RootField(
         endpoint.list_name,
         Operation.LIST,

@@ -26,6 +26,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from django.core.exceptions import ImproperlyConfigured
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.fields.resolver import StrawberryResolver
 
 from .actions import action_fields
 from .enums import tolerate_unknown_values
@@ -110,14 +111,16 @@ def _is_optional(annotation: Any) -> bool:
     return type(None) in getattr(annotation, "__args__", ())
 
 
-def _root_type(name: str, fields: list[RootField], runner: Runner) -> type | None:
+def _root_type(
+    name: str, fields: list[RootField], runner: Runner, probing: bool = False
+) -> type | None:
     if not fields:
         return None
     namespace = {
         f"f_{field.name}": (
             strawberry.subscription if field.operation in SUBSCRIPTIONS else strawberry.field
         )(
-            resolver=make_resolver(field, runner(field)),
+            resolver=_probe_resolver(field) if probing else make_resolver(field, runner(field)),
             name=field.name,
             description=field.description,
         )
@@ -157,12 +160,17 @@ def generate_schema(
     except Exception as exc:
         if skipped and not any(f.operation in QUERIES for f in fields):
             raise skipped.error(f"{exc} Left out:") from exc
-        fields = _bisected(_by_endpoint(fields), skipped, exc)
+        probed = fields
         try:
-            schema = assemble(fields)
-        except Exception as again:  # accepted apart, refused together
-            fields = _together(fields, skipped, again)
-            schema = assemble(fields)
+            fields = _bisected(_by_endpoint(fields), skipped, exc)
+            try:
+                schema = assemble(fields)
+            except Exception as again:  # accepted apart, refused together
+                fields = _together(fields, skipped, again)
+                schema = assemble(fields)
+        finally:
+            for field in probed:
+                _PROBED.pop(id(field), None)
     tolerate_unknown_values(schema)  # a stored value outside today's choices (issue 11)
     skipped.report(strict=strict)
     #: Every generated root field by GraphQL name, for runtimes that look operations up.
@@ -287,19 +295,32 @@ def _bisected(
     return [*_bisected(groups[:middle], skipped), *_bisected(groups[middle:], skipped)]
 
 
+#: A probe's resolver of each root field, while the build that made the field runs: a
+#: field is probed in several halves, and Strawberry reading its resolver's signature
+#: (arguments, annotations) was a third of a probe. Keyed by ``id()``, the field kept
+#: with it (an id is reused only once its field is gone).
+_PROBED: dict[int, tuple[RootField, StrawberryResolver[Any]]] = {}
+
+
+def _probe_resolver(field: RootField) -> StrawberryResolver[Any]:
+    found = _PROBED.get(id(field))
+    if found is None or found[0] is not field:
+        found = (field, StrawberryResolver(make_resolver(field, _probe_runner(field))))
+        _PROBED[id(field)] = found
+    return found[1]
+
+
 def _probe(fields: list[RootField]) -> Exception | None:
     """Why Strawberry refuses a schema of just ``fields``, or None if it accepts it."""
     queries = [f for f in fields if f.operation in QUERIES]
+    mutations = [f for f in fields if f.operation in MUTATIONS]
+    subscriptions = [f for f in fields if f.operation in SUBSCRIPTIONS]
     try:
-        query = _root_type("Query", queries, _probe_runner) or _PlaceholderQuery
+        query = _root_type("Query", queries, _probe_runner, True) or _PlaceholderQuery
         strawberry.Schema(
             query=query,
-            mutation=_root_type(
-                "Mutation", [f for f in fields if f.operation in MUTATIONS], _probe_runner
-            ),
-            subscription=_root_type(
-                "Subscription", [f for f in fields if f.operation in SUBSCRIPTIONS], _probe_runner
-            ),
+            mutation=_root_type("Mutation", mutations, _probe_runner, True),
+            subscription=_root_type("Subscription", subscriptions, _probe_runner, True),
             config=StrawberryConfig(default_resolver=dict_resolver),
         )
     except Exception as exc:

@@ -62,14 +62,14 @@ def override_type(value: Any, builder: Builder, where: str) -> tuple[Any, bool]:
         child: Any = value.child
         if not isinstance(child, serializers.BaseSerializer):  # ListSerializer(child=Field)
             return list_of(override_type(child, builder, where)[0]), False
-        return list_of(builder.output_type(type(child))), False
+        return list_of(builder.nested_type(child)), False
     queryset: Any = getattr(value, "queryset", None)
     if isinstance(value, relations.PrimaryKeyRelatedField) and queryset is not None:
         # paperless-ngx's ``ListSerializer(child=PrimaryKeyRelatedField(queryset=...))``:
         # the pk's own JSON type, as REST renders it (a field class needs a queryset).
         return pk_type(queryset.model), False
     if isinstance(value, serializers.BaseSerializer):
-        return builder.output_type(type(value)), False
+        return builder.nested_type(value), False
     if isinstance(value, type) and issubclass(value, serializers.BaseSerializer):
         return builder.output_type(value), False
     if isinstance(value, fields.Field) or (

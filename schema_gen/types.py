@@ -43,8 +43,13 @@ class Builder(Protocol):
 
     def output_type(self, serializer_class: type[serializers.BaseSerializer]) -> type: ...
 
+    def nested_type(self, serializer: serializers.BaseSerializer) -> type: ...
+
     def input_type(
-        self, serializer_class: type[serializers.BaseSerializer], partial: bool = False
+        self,
+        serializer_class: type[serializers.BaseSerializer],
+        partial: bool = False,
+        linked: bool = False,
     ) -> type | None: ...
 
     def choice_type(self, field: fields.ChoiceField) -> Any: ...

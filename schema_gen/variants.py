@@ -45,13 +45,20 @@ def request_dependent(serializer_class: type) -> bool:
 
 
 def readable_fields(
-    serializer_class: type[serializers.BaseSerializer], per_request: bool
+    serializer_class: type[serializers.BaseSerializer],
+    per_request: bool,
+    serializer: serializers.BaseSerializer | None = None,
 ) -> dict[str, fields.Field]:
-    """Fields that may appear in the representation (write-only and hidden left out)."""
-    serializer = instantiate(serializer_class)
+    """Fields that may appear in the representation (write-only and hidden left out).
+
+    Those of ``serializer`` where given (a nested instance: its init arguments, such as
+    NetBox's ``nested=True``, may have dropped some), else of a new instance.
+    """
+    if serializer is None:
+        serializer = instantiate(serializer_class)
     found = dict(_readable(serializer_fields(serializer)))
     if per_request:
-        staff = _as_staff(serializer_class, serializer.context)
+        staff = _as_staff(serializer_class, serializer.context, *_init_arguments(serializer))
         for name, field in _readable(serializer_fields(staff) if staff else {}).items():
             found.setdefault(name, field)
     return found
@@ -81,7 +88,19 @@ def _readable(bound: MutableMapping[str, fields.Field]) -> dict[str, fields.Fiel
     }
 
 
-def _as_staff(serializer_class: type, context: Mapping[str, Any]) -> Any:
+def _init_arguments(serializer: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments ``serializer`` was made with (DRF keeps them to deep-copy fields)."""
+    kwargs = dict(getattr(serializer, "_kwargs", None) or {})
+    kwargs.pop("context", None)
+    return tuple(getattr(serializer, "_args", ()) or ()), kwargs
+
+
+def _as_staff(
+    serializer_class: type,
+    context: Mapping[str, Any],
+    args: tuple[Any, ...] = (),
+    kwargs: Mapping[str, Any] | None = None,
+) -> Any:
     """The serializer as a staff superuser's request sees it; None if that cannot be built."""
     request = context.get("request")
     if request is None or not hasattr(request, "_request"):
@@ -92,6 +111,7 @@ def _as_staff(serializer_class: type, context: Mapping[str, Any]) -> Any:
         staff_request = copy.copy(request)
         staff_request._request = copy.copy(request._request)
         staff_request.user = get_user_model()(is_staff=True, is_superuser=True, is_active=True)
-        return serializer_class(context={**context, "request": staff_request})
+        staff_context = {**context, "request": staff_request}
+        return serializer_class(*args, **(kwargs or {}), context=staff_context)
     except Exception:  # a hook that needs the database or more of the request
         return None

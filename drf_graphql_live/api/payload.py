@@ -125,12 +125,14 @@ def missing_fields(value: Any, graphql_type: GraphQLOutputType, tree: SelectionT
     if not isinstance(value, Mapping):
         return [""]  # a list or a scalar where the type wants an object
     missing = []
+    origin = getattr(object_type.extensions.get("strawberry-definition"), "origin", None)
+    keys = getattr(origin, "__drf_fields__", None) or {}  # a serializer's type: its fields
     for name, subtree in tree.items():
         field = object_type.fields.get(name)
         if field is None:
             continue
         definition = field.extensions.get("strawberry-definition")
-        key = getattr(definition, "python_name", name)  # how dict_resolver reads it
+        key = keys.get(name) or getattr(definition, "python_name", name)  # as resolved
         if key not in value:
             missing.append(name)
             continue

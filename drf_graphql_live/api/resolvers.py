@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from schema_gen import Operation, RootField
 from schema_gen.schema import Impl
 
-from ..exceptions import to_graphql_error
+from ..exceptions import NOT_A_LIST, LiveGraphQLError, to_graphql_error
 from .payload import Missing, missing_in, reread_if_missing
 from .replay import answered_as_rest, raise_refusal
 from .representation import input_to_data, to_json
@@ -102,13 +102,30 @@ def _remember_lookup(view: Any, written: dict[str, Any]) -> None:
 
 def _shape(field: RootField, data: Any) -> Any:
     """A list where the type is a list; a page dict where it is ``<Type>Page``."""
-    if field.operation is not Operation.LIST or not field.endpoint.paginated:
+    if field.operation is not Operation.LIST:
         return data
+    if not field.endpoint.paginated:
+        return data if isinstance(data, list) else _not_a_list(field, data)
     if isinstance(data, list):  # a paginator that did not paginate (no page size)
         return {"count": len(data), "results": data, "next": None, "previous": None}
     if isinstance(data, dict) and _PAGE_KEYS.isdisjoint(data):  # list() answered one object
         return {"count": 1, "results": [data], "next": None, "previous": None}
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        return _not_a_list(field, data)
     return data
+
+
+def _not_a_list(field: RootField, data: Any) -> Any:
+    """A ``list()`` of the project's answered what no list or page is (one dict of
+    figures, ``{"count": 3, "status": "ok"}``): REST's answer, as it is, in a coded error
+    at this field (nullable where ``list()`` is the project's: nothing else is lost)."""
+    keys = ", ".join(map(str, data)) if isinstance(data, dict) else type(data).__name__
+    raise LiveGraphQLError(
+        f"{field.endpoint.viewset.__name__}.list() answered {keys}: no list, nor a page "
+        "of results. REST's answer is in extensions.response.",
+        NOT_A_LIST,
+        response=data,
+    )
 
 
 def _query_selection(field: RootField, info: Any) -> SelectionTree | None:

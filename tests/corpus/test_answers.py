@@ -112,6 +112,24 @@ def test_a_paginated_list_answering_one_object_is_a_page_of_it(people):
     assert got["latest"]["results"] == [rest(people["ben"], "/odd_lists/latest/")]
 
 
+def test_a_paginated_list_answering_one_dict_of_figures_costs_only_that_field(people):
+    """``list()`` answers ``{"count": 1, "status": "ok"}``: no page. The field is null with a
+    NOT_A_LIST error carrying REST's answer; the other fields of the query answer."""
+    Member.objects.create(name="only")
+    schema = schema_of("odd_lists")
+    assert sdl_field(schema, "Query", "summaries") == "summaries: MemberPage"  # nullable
+    assert sdl_field(schema, "Query", "cards") == "cards: [MemberCard!]!"  # DRF's list()
+    query = "{ summaries { count results { id } } latest { count } }"
+    result = execute(schema, query, user=people["ben"])
+    assert result.data == {"summaries": None, "latest": {"count": 1}}
+    [error] = result.errors
+    assert error.path == ["summaries"]
+    assert error.extensions == {
+        "code": "NOT_A_LIST", "response": rest(people["ben"], "/odd_lists/summaries/"),
+    }  # fmt: skip
+    assert "SummaryViewSet.list() answered count, status" in error.message
+
+
 def test_a_plain_serializer_in_the_output_answers_its_nulls(people):
     Member.objects.create(name="nora")
     Member.objects.create(name="Max")
@@ -192,3 +210,65 @@ def test_a_nested_serializer_written_by_primary_key_takes_it_as_rest_does(people
     for value in (owner.pk, {"name": "Ola"}):
         made = graphql(schema, query, {"o": value}, user=people["ben"])
         assert made == {"createTool": {"name": "drill", "owner": {"name": "Ola"}}}
+
+
+def _library_state():
+    """Every book with its shelf and tags, every tag and shelf, by name (new rows' ids
+    differ between the REST and the GraphQL write)."""
+    from .models import Book, Shelf
+
+    books = sorted(
+        (b.title, b.genre, b.shelf.name, tuple(sorted(t.name for t in b.tags.all())))
+        for b in Book.objects.all()
+    )
+    return (
+        books,
+        sorted(Tag.objects.values_list("name", flat=True)),
+        sorted(Shelf.objects.values_list("name", flat=True)),
+    )
+
+
+def _known_ids(answer, known):
+    """``answer`` with the ids of rows made by the write replaced by "new"."""
+    if isinstance(answer, list):
+        return [_known_ids(item, known) for item in answer]
+    if isinstance(answer, dict):
+        return {k: (v if v in known else "new") if k == "id" else _known_ids(v, known)
+                for k, v in answer.items()}  # fmt: skip
+    return answer
+
+
+def test_a_writable_nested_serializer_links_existing_rows_by_id_as_rest_does(people):
+    """drf-writable-nested: ``{"shelf": {"id": 3, ...}, "tags": [{"id": 5, ...}, {...}]}``
+    links (and updates) rows 3 and 5 and creates the other; the nested input has ``id``."""
+    from django.db import transaction
+
+    from .models import Shelf
+
+    schema = schema_of("writable_nested")
+    assert sdl_field(schema, "LinkedTagNestedInput", "id") == "id: ID"
+    assert "id" not in schema._schema.type_map["LinkedBookInput"].fields
+    shelf = Shelf.objects.create(name="north")
+    tag = Tag.objects.create(name="sand")
+    known = {shelf.pk, tag.pk}
+    body = {"title": "Dune", "genre": "sf", "shelf": {"id": shelf.pk, "name": "North"},
+            "tags": [{"id": tag.pk, "name": "Sand"}, {"name": "spice"}]}  # fmt: skip
+    client = APIClient()
+    client.force_authenticate(people["ben"])
+    with transaction.atomic():
+        made = client.post("/writable_nested/linked-books/", body, format="json")
+        assert made.status_code == 201, made.content
+        expected, expected_state = made.json(), _library_state()
+        transaction.set_rollback(True)
+    assert _library_state() == ([], ["sand"], ["north"])
+    query = (
+        "mutation($i: LinkedBookInput!) { createLinkedBook(input: $i) "
+        "{ id title genre shelf { id name } tags { id name } } }"
+    )
+    variables = {"i": {**body, "shelf": {"id": str(shelf.pk), "name": "North"},
+                       "tags": [{"id": str(tag.pk), "name": "Sand"}, {"name": "spice"}]}}  # fmt: skip
+    got = graphql(schema, query, variables, user=people["ben"])["createLinkedBook"]
+    assert _library_state() == expected_state
+    assert _known_ids(got, known) == _known_ids(expected, known)
+    assert got["shelf"]["id"] == shelf.pk
+    assert Shelf.objects.count() == 1

@@ -23,15 +23,16 @@ def test_a_large_router_with_one_refused_field_builds_in_few_probes(monkeypatch)
         generator, "_probe", lambda fields: probes.append(len(fields)) or probe(fields)
     )
     router = large_router()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         schema = build_schema(router)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"build_schema, {REGISTRATIONS} registrations: {took:.1f} s ({cpu:.1f} s CPU)")
     assert len(probes) <= MAX_PROBES, probes
     # What it left out is said, and is only the refused registration's.
     assert {s.prefix for s in schema.skipped} == {"odd"}
-    assert any("2fa" in str(w.message) for w in caught)
+    assert any("OddViewSet" in str(w.message) and "CodeInput" in str(w.message) for w in caught)
     lists = [n for n in schema._schema.query_type.fields if n.startswith("large")]
     assert len(lists) == 2 * (REGISTRATIONS - 1)  # list and detail of every other one
-    assert took < 60, f"{took:.1f} s"  # ~6 s on a loaded 2-CPU machine
+    assert took < 60, f"{took:.1f} s"  # ~6.5 s CPU; 7-20 s wall on a shared 2-CPU machine

@@ -78,3 +78,33 @@ def test_a_serializer_named_like_a_scalar_keeps_its_viewset():
     assert "UploadType" in schema._schema.type_map
     assert str(schema._schema.type_map["Upload"]).startswith("Upload")  # the scalar
     assert "createUpload" in schema._schema.mutation_type.fields
+
+
+def test_field_names_that_are_no_graphql_names_get_valid_ones_both_ways(people):
+    """``2fa``, ``first-name``, ``é``, ``__x``, ``class``: ``_2fa``, ``firstName``, ``e``,
+    ``x``, ``class``, read and written as REST reads and writes the fields."""
+    from .models import Item
+
+    schema = schema_of("odd_names")
+    fields = schema._schema.type_map["OddNames"].fields
+    assert set(fields) == {"id", "_2fa", "firstName", "e", "x", "class"}
+    assert set(schema._schema.type_map["OddNamesInput"].fields) == {"_2fa", "firstName", "e"}
+    Item.objects.create(name="key", price="2.50", quantity=3)
+    list_parity(schema, "oddNames", "OddNames", "/odd_names/odd-names/", people["ben"])
+    made = graphql(
+        schema,
+        'mutation { createOddName(input: {_2fa: "otp", firstName: 7, e: "1.25"}) '
+        "{ id _2fa firstName e x class } }",
+        user=people["ben"],
+    )["createOddName"]
+    row = Item.objects.get(pk=made["id"])
+    assert (row.name, row.quantity, str(row.price)) == ("otp", 7, "1.25")
+    expected = rest(people["ben"], f"/odd_names/odd-names/{row.pk}/")
+    assert made == {"id": row.pk, "_2fa": expected["2fa"], "firstName": expected["first-name"],
+                    "e": expected["é"], "x": expected["__x"], "class": 7}  # fmt: skip
+    updated = graphql(
+        schema,
+        f'mutation {{ updateOddName(id: "{row.pk}", input: {{firstName: 8}}) {{ firstName }} }}',
+        user=people["ben"],
+    )
+    assert updated == {"updateOddName": {"firstName": 8}}

@@ -7,6 +7,7 @@ from django.urls import include, path
 from .patterns import (
     actions,
     answers,
+    brief,
     clashes,
     dcim,
     filters,
@@ -54,6 +55,8 @@ ROUTERS = {
     "writable_nested": answers.WRITABLE_NESTED,
     "paginator_parameter": clashes.PAGINATOR_PARAMETER,
     "root_names": clashes.ROOT_NAMES,
+    "odd_names": clashes.ODD_NAMES,
+    "brief": brief.BRIEF,
 }
 
 urlpatterns = [path(f"{name}/", include(router.urls)) for name, router in ROUTERS.items()]

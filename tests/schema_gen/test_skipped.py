@@ -18,6 +18,7 @@ from strawberry.printer import print_schema
 
 from sample_site.board.models import Project, Task
 from schema_gen import Endpoint, generate_schema
+from schema_gen.mapping import FIELD_TYPE_MAP
 from schema_gen.skipped import SchemaBuildWarning, Skipped
 
 
@@ -119,13 +120,20 @@ def test_failing_write_serializer_leaves_only_its_mutations_out() -> None:
     assert "root field 'createProject'" in str(record[0].message)
 
 
-def test_type_strawberry_refuses_leaves_its_viewset_out() -> None:
-    class SecuritySerializer(serializers.Serializer):
-        two_factor = serializers.BooleanField(source="*")
+@strawberry.input
+class CodeInput:
+    code: str
 
-    SecuritySerializer._declared_fields["2fa"] = SecuritySerializer._declared_fields.pop(
-        "two_factor"
-    )
+
+class CodeField(serializers.Field):
+    """Mapped (FIELD_TYPE_MAP) to an input type: Strawberry refuses it in an output type."""
+
+
+def test_type_strawberry_refuses_leaves_its_viewset_out(monkeypatch) -> None:
+    monkeypatch.setitem(FIELD_TYPE_MAP, CodeField, CodeInput)
+
+    class SecuritySerializer(serializers.Serializer):
+        two_factor = CodeField(source="*", read_only=True)
 
     class SecurityViewSet(ProjectViewSet):
         serializer_class = SecuritySerializer
@@ -134,6 +142,22 @@ def test_type_strawberry_refuses_leaves_its_viewset_out() -> None:
         schema = build(
             ("security", "security", SecurityViewSet), ("projects", "project", ProjectViewSet)
         )
+    assert query_fields(schema) == ["projects", "project"]
+
+
+def test_two_fields_with_one_graphql_name_leave_their_viewset_out_naming_both() -> None:
+    """``first_name`` and ``first-name`` are both ``firstName``: neither is silently lost."""
+
+    class PersonSerializer(serializers.Serializer):
+        first_name = serializers.CharField(source="name")
+
+    PersonSerializer._declared_fields["first-name"] = serializers.CharField(source="name")
+
+    class PersonViewSet(ProjectViewSet):
+        serializer_class = PersonSerializer
+
+    with pytest.warns(SchemaBuildWarning, match=r"'first_name' and 'first-name' both"):
+        schema = build(("people", "person", PersonViewSet), ("projects", "project", ProjectViewSet))
     assert query_fields(schema) == ["projects", "project"]
 
 

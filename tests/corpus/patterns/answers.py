@@ -12,6 +12,8 @@
 - a plain (non-model) ``Serializer`` nested in the output whose fields are None for some
   objects;
 - NetBox's ``WritableNestedSerializer``: a nested serializer written by primary key;
+- drf-writable-nested's ``WritableNestedModelSerializer``: nested rows linked (and
+  updated) by the ``id`` in their data, created without one;
 - exceptions the viewset maps itself, in ``dispatch()`` (NetBox: ``ProtectedError`` ->
   409) and in ``handle_exception()``.
 """
@@ -22,12 +24,13 @@ from typing import Any
 
 from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema_field
+from drf_writable_nested.serializers import WritableNestedModelSerializer
 from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from ..models import Bookmark, Gadget, Member, Tag
+from ..models import Book, Bookmark, Gadget, Member, Shelf, Tag
 
 __all__ = ["GENERIC", "MAPPED_ERRORS", "ODD_LISTS", "SERIALIZED_PK", "WRITABLE_NESTED"]
 
@@ -267,3 +270,36 @@ class ToolViewSet(viewsets.ModelViewSet):
 
 WRITABLE_NESTED = DefaultRouter()
 WRITABLE_NESTED.register("tools", ToolViewSet, basename="tool")
+
+
+class LinkedTagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+
+
+class LinkedShelfSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shelf
+        fields = ["id", "name"]
+
+
+class LinkedBookSerializer(WritableNestedModelSerializer):
+    """drf-writable-nested: a nested row with an ``id`` is that row (updated, linked),
+    one without is created."""
+
+    shelf = LinkedShelfSerializer()
+    tags = LinkedTagSerializer(many=True, required=False)
+
+    class Meta:
+        model = Book
+        fields = ["id", "title", "genre", "shelf", "tags"]
+
+
+class LinkedBookViewSet(viewsets.ModelViewSet):
+    queryset = Book.objects.order_by("id")
+    serializer_class = LinkedBookSerializer
+    pagination_class = None
+
+
+WRITABLE_NESTED.register("linked-books", LinkedBookViewSet, basename="linked-book")

@@ -4,18 +4,22 @@
   first id and, in the same query string, the paginator's offset), as one REST
   parameter both read;
 - serializers named ``QuerySerializer``, ``MutationSerializer`` and
-  ``SubscriptionSerializer``, whose types would be the schema's root types.
+  ``SubscriptionSerializer``, whose types would be the schema's root types;
+- serializer fields whose names are no GraphQL names (``2fa``, ``first-name``, ``é``,
+  ``__x``, ``class``: a model's verbose columns, a legacy JSON API's keys).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import django_filters
 from rest_framework import pagination, serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
-from ..models import Memo, Note, Song, Term
+from ..models import Item, Memo, Note, Song, Term
 
-__all__ = ["PAGINATOR_PARAMETER", "ROOT_NAMES"]
+__all__ = ["ODD_NAMES", "PAGINATOR_PARAMETER", "ROOT_NAMES"]
 
 
 class StartOffset(pagination.LimitOffsetPagination):
@@ -94,3 +98,28 @@ ROOT_NAMES = DefaultRouter()
 ROOT_NAMES.register("queries", QueryViewSet, basename="query")
 ROOT_NAMES.register("mutations", MutationViewSet, basename="mutation")
 ROOT_NAMES.register("subscriptions", SubscriptionViewSet, basename="subscription")
+
+
+class OddNamesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = ["id"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["2fa"] = serializers.CharField(source="name")
+        fields["first-name"] = serializers.IntegerField(source="quantity", required=False)
+        fields["é"] = serializers.DecimalField(source="price", max_digits=8, decimal_places=2)
+        fields["__x"] = serializers.CharField(source="name", read_only=True)
+        fields["class"] = serializers.IntegerField(source="quantity", read_only=True)
+        return fields
+
+
+class OddNamesViewSet(viewsets.ModelViewSet):
+    queryset = Item.objects.order_by("id")
+    serializer_class = OddNamesSerializer
+    pagination_class = None
+
+
+ODD_NAMES = DefaultRouter()
+ODD_NAMES.register("odd-names", OddNamesViewSet, basename="odd-name")
