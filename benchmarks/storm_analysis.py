@@ -13,6 +13,8 @@ errors) and the final state of every task, read through REST once the writer sto
   window its commit fell in; *live* when the client's subscription was sent before the
   commit (it was listening), *catch-up* otherwise (a replay after ``after:``, sent
   when it came back): the two are reported apart;
+- **committed**: the writes answered 2xx, and those whose answer never came but whose
+  change someone received (or is final);
 - **lost**: a committed change of a task whose latest state the client never received
   (nothing as new arrived: not superseded); **stale**: (client, task) pairs whose final
   view differs from the task's final state;
@@ -103,7 +105,11 @@ def analyse(
     windows: dict[str, float], first: int,
 ) -> dict[str, Any]:  # fmt: skip
     """The storm's figures (see the module docstring); ``windows``: name -> start."""
-    ok = [w for w in writes if "error" not in w]
+    # A write whose answer never came (a PATCH timed out while the server was swamped,
+    # or cut by the restart) was committed if anyone received it or it is final.
+    seen = {r[1] for client in clients for r in client.receipts} | set(final.values())
+    ok = [{**w, "ts": w.get("ts", w["sent"])} for w in writes
+          if "error" not in w or w["seq"] in seen]  # fmt: skip
     stamp_of = {w["seq"]: w["ts"] for w in ok}
     committed: dict[int, list[tuple[float, int]]] = {}
     for w in sorted(ok, key=lambda w: w["ts"]):
@@ -181,5 +187,9 @@ def analyse(
         "catch_up_ms": {name: percentiles(values) for name, values in catch_up.items()},
         "first_changes_ms": percentiles(first_changes),
         "committed": len(ok),
-        "write_errors": len(writes) - len(ok),
+        "committed_by_window": {
+            name: sum(1 for w in ok if _window(w["ts"], bounds) == name) for name in WINDOWS
+        },
+        "write_errors": len(writes) - len(ok),  # not committed, as far as anyone saw
+        "unanswered_committed": sum(1 for w in writes if "error" in w and w["seq"] in seen),
     }
