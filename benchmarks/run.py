@@ -177,11 +177,14 @@ class Bench:
                     Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     def launch(
-        self, mode: str, db: Path, port: int, control_port: int, log: IO[str]
-    ) -> subprocess.Popen:
-        """One server process on these ports and database, returned once it answers
-        (else stopped, and an error raised). benchmarks/storm.py starts a second one on
-        the same ports and database to restart the server under its clients."""
+        self, mode: str, db: Path, port: int, control_port: int, log: IO[str],
+        ready: str | None = None,
+    ) -> subprocess.Popen:  # fmt: skip
+        """One server process on these ports and database, returned once ``ready`` (a
+        URL; default its /bench/stats/) answers (else stopped, and an error raised).
+        benchmarks/storm.py starts a second one on the same ports and database to restart
+        the server under its clients, and asks the control port (a thread of its own:
+        the ASGI port is then busy with a thousand handshakes)."""
         command = [
             sys.executable, "-m", "uvicorn", "benchmarks.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
@@ -202,7 +205,7 @@ class Bench:
                 if process.poll() is not None:
                     raise RuntimeError(f"server exited early, see {log.name}")
                 with contextlib.suppress(httpx.HTTPError):
-                    httpx.get(url + "/bench/stats/", timeout=1)
+                    httpx.get(ready or url + "/bench/stats/", timeout=1)
                     return process
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start, see {log.name}")

@@ -230,7 +230,8 @@ class Storm:
                 result["stopped"] = {"after_s": time.time() - phases["storm"],
                                      "returncode": servers[0].returncode}  # fmt: skip
                 logs.append(open(bench.logdir / f"{name}.server-2.log", "w"))
-                servers.append(bench.launch("ours", db, port, control_port, logs[1]))
+                servers.append(bench.launch("ours", db, port, control_port, logs[1],
+                                            ready=control + "/bench/hub/"))  # fmt: skip
                 result["restarted_after_s"] = time.time() - phases["storm"]
                 result["restart_startup"] = _proc(servers[1].pid)
                 sampler.pid = servers[1].pid
