@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -164,12 +164,32 @@ class Bench:
         if not self.database_url:
             shutil.copyfile(self.template, db)
         port, control_port = _free_port(), _free_port()
+        log = open(self.logdir / f"{name}.server.log", "w")
+        process = None
+        try:
+            process = self.launch(mode, db, port, control_port, log)
+            yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{control_port}", process
+        finally:
+            _stop(process)
+            log.close()
+            if not self.database_url:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    def launch(
+        self, mode: str, db: Path, port: int, control_port: int, log: IO[str],
+        ready: str | None = None,
+    ) -> subprocess.Popen:  # fmt: skip
+        """One server process on these ports and database, returned once ``ready`` (a
+        URL; default its /bench/stats/) answers (else stopped, and an error raised).
+        benchmarks/storm.py starts a second one on the same ports and database to restart
+        the server under its clients, and asks the control port (a thread of its own:
+        the ASGI port is then busy with a thousand handshakes)."""
         command = [
             sys.executable, "-m", "uvicorn", "benchmarks.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
             "--log-level", "warning", "--no-access-log", "--ws", self.args.ws,
         ]  # fmt: skip
-        log = open(self.logdir / f"{name}.server.log", "w")
         process = subprocess.Popen(
             command, cwd=ROOT, env=self._env(
                 SQLITE_PATH=str(db), BENCH_MODE=mode, BENCH_CONTROL_PORT=str(control_port),
@@ -185,18 +205,14 @@ class Bench:
                 if process.poll() is not None:
                     raise RuntimeError(f"server exited early, see {log.name}")
                 with contextlib.suppress(httpx.HTTPError):
-                    httpx.get(url + "/bench/stats/", timeout=1)
-                    break
+                    httpx.get(ready or url + "/bench/stats/", timeout=1)
+                    return process
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start, see {log.name}")
                 time.sleep(0.1)
-            yield url, f"http://127.0.0.1:{control_port}", process
-        finally:
+        except BaseException:
             _stop(process)
-            log.close()
-            if not self.database_url:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+            raise
 
     def run_one(
         self, mode: str, mix: str, n: int, users: str = "one", profile: str | None = None,

@@ -68,3 +68,31 @@ def test_distinct_users_and_the_project_mix_beside_one_user(tmp_path: Path) -> N
     mix = by_users["projects"]["loadgen"]
     assert (mix["streams"], mix["expected"], mix["delivered"]) == (3, 5, 5)
     assert (mix["lost"], mix["duplicated"], mix["unexpected"]) == (0, 0, 0)
+
+
+def test_the_reconnect_storm_runs_both_drops(tmp_path: Path) -> None:
+    """benchmarks.storm (issue 26): 3 distinct users, a server restart and a client-side
+    drop on the in-memory layer; every client resumes and ends with every change, none
+    lost or repeated (the restart's RESUME_EXPIRED brings the initial snapshot instead)."""
+    out = tmp_path / "storm.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.storm", "--subscribers", "3", "--layer", "memory",
+         "--drop", "restart,client", "--tasks", "3", "--first", "3", "--settle", "0.5",
+         "--steady", "1", "--jitter", "0.5", "--after", "1", "--drain", "20", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| layer | drop | N | current after reconnect" in done.stdout
+    results = {r["config"]["drop"]: r for r in json.loads(out.read_text())["results"]}
+    assert set(results) == {"restart", "client"}
+    for drop, result in results.items():
+        clients = result["clients"]
+        assert "error" not in result, (drop, result["error"])
+        assert "error" not in clients, (drop, clients["error"])
+        assert clients["converged"], drop
+        assert (clients["lost"], clients["stale"], clients["duplicated"]) == (0, 0, 0), drop
+        assert clients["never_current"] == 0, drop
+        assert clients["subscribes"]["after"] == 3, drop
+    assert results["restart"]["clients"]["expired"] == 3  # the resume log died with it
+    assert results["restart"]["clients"]["subscribes"]["initial"] == 3
+    assert results["client"]["clients"]["expired"] == 0
