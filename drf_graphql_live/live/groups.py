@@ -95,7 +95,7 @@ class Group:
         self.lock = asyncio.Lock()
         #: the authenticated view and compiled membership query kept between changes
         self.cache = GroupCache()
-        self.store = store or resume_store()
+        self.store = store if store is not None else resume_store()  # not len(): O(logs)
         self.journal: Journal | None = None  # from the first snapshot on
         self.wants_cursor = False  # a subscriber selects ``cursor``: log the versions
         self.priming: joins.Priming | None = None  # the first join's snapshot is running

@@ -34,6 +34,7 @@ class Node:
 def freezing(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     settings.DRF_GRAPHQL_LIVE = {**getattr(settings, "DRF_GRAPHQL_LIVE", {}), "GC_FREEZE": True}
     monkeypatch.setattr(collector, "FLOOR", 2)  # two subscriptions come or go: refreeze
+    monkeypatch.setattr(collector, "SETTLE_SECONDS", 0)  # at once
     gc.unfreeze()
     yield
     gc.unfreeze()  # the rest of the test run is scanned as usual
@@ -80,6 +81,20 @@ async def test_a_refreeze_waits_until_nothing_is_left_to_dispatch(freezing):
     hub._refreeze_at_rest()
     assert gc.get_freeze_count() > 0
     assert not hub._freezer.due()
+
+
+def test_a_refreeze_waits_until_subscriptions_settle(freezing, monkeypatch):
+    """A reconnect storm: subscriptions keep coming; no full collection until they stop."""
+    monkeypatch.setattr(collector, "SETTLE_SECONDS", 60)
+    hub = Hub()
+    assert hub._freezer is not None
+    for _ in range(1_000):
+        hub._freezer.came_or_went()
+    hub._refreeze_at_rest()
+    assert gc.get_freeze_count() == 0  # still coming: no pause over every socket now
+    hub._freezer.last -= 60  # a minute later, nothing came or went
+    hub._refreeze_at_rest()
+    assert gc.get_freeze_count() > 0
 
 
 def test_off_unless_asked_for(settings):
