@@ -51,6 +51,8 @@ SEAMS = {
     "_enter_task": ("asyncio.tasks", "live/_stepped_send.py"),
     "_leave_task": ("asyncio.tasks", "live/_stepped_send.py"),
     "_asyncio_future_blocking": ("asyncio Future", "live/_stepped_send.py"),
+    "_args": ("DRF BaseSerializer: its init arguments", "schema_gen/variants.py"),
+    "_kwargs": ("DRF BaseSerializer: its init keyword arguments", "schema_gen/variants.py"),
     "_spectacular_annotation": ("drf-spectacular's decorators", "schema_gen/spectacular.py"),
     "__self__.transport": ("uvicorn: send is its protocol's bound method", "transport/_abort.py"),
 }
@@ -115,6 +117,14 @@ def test_the_drf_and_django_internals_are_there(rf):
     queryset = QuerySet()
     assert queryset._prefetch_related_lookups == ()
     assert queryset._fields is None
+
+
+def test_drf_serializers_keep_their_init_arguments():
+    from rest_framework import serializers
+
+    serializer = serializers.Serializer(None, many=False, partial=True)
+    assert serializer._args == (None,)
+    assert serializer._kwargs["partial"] is True
 
 
 async def test_the_channels_redis_shards_are_there():
