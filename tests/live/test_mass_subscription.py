@@ -8,12 +8,11 @@ import threading
 from typing import Any
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 
 from drf_graphql_live.api import sync as sync_module
-from drf_graphql_live.live import dispatch as dispatch_module
 from drf_graphql_live.live import joins as joins_module
 from sample_site.board.models import Task
+from tests.live.test_batch import hops  # noqa: F401
 from tests.live.test_subscriptions import TASKS, event, fresh_hub, orm, ws  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,21 +38,9 @@ def retitle(pk: int, title: str) -> None:
     task.save()
 
 
-async def test_the_first_change_after_the_subscriptions_runs_no_set_up(board, tokens, monkeypatch):
+async def test_the_first_change_after_the_subscriptions_runs_no_set_up(board, tokens, hops):  # noqa: F811
     """Each group's view, membership query and rendering key come from its snapshot:
     the first change runs the statements of any later one, not a set-up per group."""
-    hops: list[list[str]] = []
-    original = dispatch_module.evaluate_batch
-
-    def recording(work: Any) -> Any:
-        from django.db import connection
-
-        with CaptureQueriesContext(connection) as captured:
-            results = original(work)
-        hops.append([q["sql"] for q in captured.captured_queries])
-        return results
-
-    monkeypatch.setattr(dispatch_module, "evaluate_batch", recording)
     # One group per user and variables: six groups, carol's seeing none of the tasks.
     plan = [(name, variables) for name in ("alice", "bob", "carol") for variables in VARIANTS]
     clients = [ws(tokens[name]) for name, _ in plan]
@@ -69,7 +56,7 @@ async def test_the_first_change_after_the_subscriptions_runs_no_set_up(board, to
             await orm(retitle)(board.docs.pk, title)
             for client, op in zip(clients[:4], ops[:4], strict=True):  # carol's: not hers
                 assert (await event(client, op))["node"]["title"] == title
-        first, second = hops
+        first, second = (statements for _groups, statements in hops)
         assert len(first) == len(second), first  # no token, filter or set-up query per group
     finally:
         for client in clients:
