@@ -87,7 +87,7 @@ class Hub:
             weakref.WeakValueDictionary()
         )
         self._tasks: list[asyncio.Task] = []
-        self._started = asyncio.Lock()
+        self._starting: asyncio.Future[None] | None = None  # see _start()
         self._gap = GapDetector()
         self._reconnects = ReconnectWatch(self._reconnected)
         #: Setting GC_FREEZE: long-lived objects out of the full collections' scans.
@@ -175,24 +175,37 @@ class Hub:
             self._forget_if_empty(group, now=True)
 
     async def _start(self) -> None:
-        async with self._started:
-            if self.channel is not None:
-                return
-            layer = get_channel_layer(live_settings.CHANNEL_LAYER)
-            if layer is None:
-                raise RuntimeError("drf-graphql-live subscriptions need CHANNEL_LAYERS.")
-            self.store = resume_store()
-            self.channel = await layer.new_channel("dgl-hub.")
-            await layer.group_add(CHANGES_GROUP, self.channel)
-            self._reconnects.watch(layer)
-            await self._capture()
-            self._tasks = [
-                asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
-                asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
-                asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
-                asyncio.create_task(reauthenticate(self._events), name="dgl-hub-reauthenticate"),
-                asyncio.create_task(keep_logs(self), name="dgl-hub-keep-logs"),
-            ]
+        """Start the hub, once, in a task of its own that the first subscriber waits for.
+
+        Shielded: a subscriber that goes away meanwhile (a page reloaded while the hub
+        still waited for its database listener, which a busy machine makes slow) cancels
+        its own wait, never the start. A start cut there left a hub that heard every
+        change and dispatched none, for the life of the process; a start that failed
+        (no channel layer) is tried again by the next subscriber.
+        """
+        starting = self._starting
+        if starting is None or (
+            starting.done() and (starting.cancelled() or starting.exception() is not None)
+        ):
+            starting = self._starting = asyncio.ensure_future(self._start_once())
+        await asyncio.shield(starting)
+
+    async def _start_once(self) -> None:
+        layer = get_channel_layer(live_settings.CHANNEL_LAYER)
+        if layer is None:
+            raise RuntimeError("drf-graphql-live subscriptions need CHANNEL_LAYERS.")
+        self.store = resume_store()
+        self.channel = await layer.new_channel("dgl-hub.")
+        await layer.group_add(CHANGES_GROUP, self.channel)
+        self._reconnects.watch(layer)
+        await self._capture()
+        self._tasks = [
+            asyncio.create_task(self._listen(layer), name="dgl-hub-listen"),
+            asyncio.create_task(self._dispatch(), name="dgl-hub-dispatch"),
+            asyncio.create_task(self._heartbeat(layer), name="dgl-hub-heartbeat"),
+            asyncio.create_task(reauthenticate(self._events), name="dgl-hub-reauthenticate"),
+            asyncio.create_task(keep_logs(self), name="dgl-hub-keep-logs"),
+        ]
 
     async def _listen(self, layer: Any) -> None:
         """Drain the layer at once (the in-memory layer drops messages when a channel is full).
@@ -356,6 +369,10 @@ class Hub:
         awaited one task at a time, with no bound, that hung a test run's teardown for
         good (one run in two of a sequence of the live tests on Redis).
         """
+        starting, self._starting = self._starting, None  # a later subscriber starts anew
+        if starting is not None and not starting.done():
+            starting.cancel()
+            await asyncio.wait([starting], timeout=CLOSE_SECONDS)
         if self._listener is not None:
             with contextlib.suppress(RuntimeError):
                 self._listener.detach(asyncio.get_running_loop())
