@@ -4,11 +4,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+FLOORS := .venv-floors
+FLOORS_BIN := $(FLOORS)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BOARD := sample_site/board/frontend
 
-.PHONY: demo test setup lint schema codegen
+.PHONY: demo test test-newest test-floors setup setup-floors lint schema codegen
 
 demo: setup
 	$(BIN)/python sample_site/manage.py migrate --noinput
@@ -19,10 +21,16 @@ demo: setup
 	$(BIN)/python -m uvicorn sample_site.asgi:application --host $(HOST) --port $(PORT)
 
 # Type-check first (mypy with the Django and DRF stubs, pyproject.toml [tool.mypy]), then
-# the whole suite.
-test: setup
+# the whole suite twice: on the newest versions pyproject.toml allows (.venv), and on the
+# lowest (.venv-floors: every runtime dependency pinned by constraints/floors.txt).
+test: test-newest test-floors
+
+test-newest: setup
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-floors: setup setup-floors
+	DGL_FLOORS=1 $(FLOORS_BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -41,6 +49,16 @@ codegen: setup
 	npx --no-install tsc -p $(BOARD)
 
 setup: $(VENV)/.installed node_modules/.installed $(BOARD)/dist/board.js
+
+setup-floors: $(FLOORS)/.installed
+
+# The declared floors: pip resolves the package's metadata with every runtime dependency
+# pinned at its lowest allowed version (the dev tools stay free).
+$(FLOORS)/.installed: pyproject.toml constraints/floors.txt
+	test -x $(FLOORS_BIN)/python || $(PYTHON) -m venv $(FLOORS)
+	$(FLOORS_BIN)/python -m pip install --quiet --upgrade pip
+	$(FLOORS_BIN)/python -m pip install --quiet -c constraints/floors.txt -e ".[dev]"
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import uvicorn
 import websockets
+from uvicorn.config import WS_PROTOCOLS
 
 from drf_graphql_live.transport._abort import transport_aborter
 from drf_graphql_live.transport.websocket import LiveWebSocketAdapter
@@ -55,7 +56,13 @@ async def serving(ws: str) -> AsyncIterator[str]:
         await asyncio.wait_for(task, 10)
 
 
-@pytest.mark.parametrize("ws", ["websockets", "websockets-sansio", "wsproto"])
+#: uvicorn's WebSocket implementations of this version (websockets-sansio came in 0.35).
+UVICORN_WS = [ws for ws in ("websockets", "websockets-sansio", "wsproto") if ws in WS_PROTOCOLS]
+#: The one the abort test runs on: uvicorn's default from 0.35 on, else legacy websockets.
+DEFAULT_WS = "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "websockets"
+
+
+@pytest.mark.parametrize("ws", UVICORN_WS)
 async def test_uvicorns_send_leads_to_an_abortable_transport(ws):
     pytest.importorskip("wsproto") if ws == "wsproto" else None
     async with serving(ws) as url, websockets.connect(url) as client:
@@ -63,7 +70,7 @@ async def test_uvicorns_send_leads_to_an_abortable_transport(ws):
 
 
 async def test_an_aborted_connection_drops_at_once_for_the_client():
-    async with serving("websockets-sansio") as url, websockets.connect(url) as client:
+    async with serving(DEFAULT_WS) as url, websockets.connect(url) as client:
         assert await asyncio.wait_for(client.recv(), 10) == "abortable"
         await client.send("abort")
         with pytest.raises(websockets.ConnectionClosed) as closed:
