@@ -19,7 +19,13 @@ from ..live.dependencies import LIVE
 from . import state
 from .state import supported
 from .tables import WatchedTable, watched_tables
-from .triggers import TRIGGER_PREFIX, create_function_sql, drop_function_sql, installed, trigger_sql
+from .triggers import (
+    create_function_sql,
+    drop_function_sql,
+    drop_table_sql,
+    installed,
+    trigger_sql,
+)
 
 __all__ = ["Report", "expected", "install", "missing", "on_post_migrate", "remove"]
 
@@ -38,7 +44,8 @@ def expected() -> dict[str, WatchedTable]:
 
 
 def install(using: str = "default") -> Report:
-    """Create the function, the triggers of every watched table, drop the stale ones."""
+    """Create the shared function, each watched table's function and triggers; drop the
+    stale ones."""
     report = Report()
     connection = connections[using]
     tables = expected()
@@ -64,11 +71,8 @@ def install(using: str = "default") -> Report:
     for name in sorted(set(present) - set(tables)):
         try:
             with transaction.atomic(using=using), connection.cursor() as cursor:
-                for suffix in "iudt":
-                    quoted = connection.ops.quote_name(TRIGGER_PREFIX + suffix)
-                    cursor.execute(
-                        f"DROP TRIGGER IF EXISTS {quoted} ON {connection.ops.quote_name(name)}"
-                    )
+                for statement in drop_table_sql(connection, name):
+                    cursor.execute(statement)
             report.dropped.append(name)
         except Exception as exc:
             report.failed[name] = str(exc).strip().splitlines()[0]
@@ -77,7 +81,7 @@ def install(using: str = "default") -> Report:
 
 
 def remove(using: str = "default") -> None:
-    """Drop the function and with it every trigger (``manage.py live_capture --remove``)."""
+    """Drop the functions and with them every trigger (``manage.py live_capture --remove``)."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(drop_function_sql())
     state.forget(using)

@@ -1,4 +1,4 @@
-"""The PostgreSQL side of capture: one trigger function, four triggers per watched table.
+"""The PostgreSQL side of capture: a trigger function and four triggers per watched table.
 
 Statement-level ``AFTER`` triggers with transition tables, so a statement costs one
 call whatever number of rows it touched, and an ``update()`` of 100,000 rows sends one
@@ -16,6 +16,8 @@ A payload that would not fit (a single huge key) and ``TRUNCATE`` are sent with
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .tables import WatchedTable
@@ -26,7 +28,9 @@ __all__ = [
     "TRIGGER_PREFIX",
     "create_function_sql",
     "drop_function_sql",
+    "drop_table_sql",
     "installed",
+    "table_function",
     "trigger_sql",
 ]
 
@@ -42,14 +46,46 @@ CHUNK_BYTES = 7000
 _EVENTS = {"i": ("INSERT", "NEW"), "u": ("UPDATE", "OLD"), "d": ("DELETE", "OLD")}
 
 
-def create_function_sql() -> str:
-    """The function every trigger calls; ``TG_ARGV[0]`` is the table's column list.
+#: A statement's keys, as one JSON array; ``{keys}``: the table's column list.
+_ALL_ROWS = "SELECT json_agg(json_build_array({keys}))::text FROM dgl_rows"
+#: ... in pieces of as many rows as the longest row lets fit in CHUNK_BYTES.
+_PIECES = (
+    "WITH keyed AS MATERIALIZED ("
+    "SELECT json_build_array({keys})::text AS r, row_number() OVER () AS n FROM dgl_rows), "
+    f"per AS (SELECT greatest(1, {CHUNK_BYTES} / (max(octet_length(r)) + 1)) AS k FROM keyed) "
+    "SELECT '[' || string_agg(r, ',' ORDER BY n) || ']' "
+    "FROM keyed, per GROUP BY (n - 1) / per.k ORDER BY (n - 1) / per.k"
+)
 
-    One query for a statement whose keys fit one notification (nearly all of them);
-    only a larger one pays for the chunking (a running sum of the rows' sizes).
+
+def table_function(table: str) -> str:
+    """The name of ``table``'s own trigger function (63 bytes at most, whatever the table)."""
+    return f"{FUNCTION}_{hashlib.md5(table.encode()).hexdigest()[:12]}"
+
+
+def create_function_sql(name: str = FUNCTION, keys: str | None = None) -> str:
+    """A trigger function: ``keys`` (a table's column list) written into its statements,
+    or, for :data:`FUNCTION`, read from ``TG_ARGV[0]``.
+
+    Each watched table has its own: PL/pgSQL keeps the plans of static statements for
+    the session, where ``EXECUTE`` plans its text at every call (a single-row save cost
+    1.23x without the trigger, 1.09x with a table's own function; psycopg, one run).
+    :data:`FUNCTION` reads the columns from its argument: ``TRUNCATE`` calls it, and
+    so do triggers installed before the tables had their own, until the next migrate.
+
+    One statement for a write whose keys fit one notification (nearly all of them); a
+    larger one is cut into pieces by row count. A running sum of the rows' sizes (the
+    first version) cut closer to the limit but sorted the rows twice: an ``update()``
+    of 10,000 rows cost 2.14x the statement without the trigger, 1.31x cut by count
+    (benchmarks/README.md "Change capture").
     """
+    if keys is None:
+        every = f"EXECUTE format({_literal(_ALL_ROWS)}, TG_ARGV[0]) INTO rows"
+        pieces = f"EXECUTE format({_literal(_PIECES)}, TG_ARGV[0])"
+    else:
+        every, pieces = f"rows := ({_ALL_ROWS.format(keys=keys)})", _PIECES.format(keys=keys)
     return f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   head text := '{{"t":' || to_json(TG_TABLE_NAME::text)::text
                || ',"op":"' || left(TG_OP, 1) || '","r":';
@@ -59,8 +95,7 @@ BEGIN
     PERFORM pg_notify('{CHANNEL}', head || 'null}}');
     RETURN NULL;
   END IF;
-  EXECUTE format('SELECT json_agg(json_build_array(%s))::text FROM dgl_rows', TG_ARGV[0])
-    INTO rows;
+  {every};
   IF rows IS NULL THEN  -- the statement touched no row
     RETURN NULL;
   END IF;
@@ -68,12 +103,7 @@ BEGIN
     PERFORM pg_notify('{CHANNEL}', head || rows || '}}');
     RETURN NULL;
   END IF;
-  FOR rows IN EXECUTE format(
-    'SELECT json_agg(r ORDER BY n)::text
-       FROM (SELECT r, n, sum(octet_length(r::text) + 1) OVER (ORDER BY n) / {CHUNK_BYTES} AS c
-               FROM (SELECT json_build_array(%s) AS r, row_number() OVER () AS n
-                       FROM dgl_rows) AS numbered) AS sized
-      GROUP BY c ORDER BY c', TG_ARGV[0])
+  FOR rows IN {pieces}
   LOOP
     IF octet_length(head) + octet_length(rows) > 7900 THEN  -- a key too large: resynchronise
       rows := 'null';
@@ -86,23 +116,48 @@ $fn$;
 """
 
 
+def _literal(template: str) -> str:
+    """``template`` as a SQL string for ``format()``: the keys as ``%s``."""
+    return "'" + template.format(keys="%s").replace("'", "''") + "'"
+
+
 def drop_function_sql() -> str:
-    """Dropping the function drops every trigger that calls it (``CASCADE``)."""
-    return f"DROP FUNCTION IF EXISTS {FUNCTION}() CASCADE;"
+    """Drop :data:`FUNCTION` and every table's own, and with them (``CASCADE``) every
+    trigger that calls them."""
+    return f"""
+DO $drop$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN SELECT p.oid::regprocedure FROM pg_proc p
+             WHERE (p.proname = '{FUNCTION}' OR starts_with(p.proname, '{FUNCTION}_'))
+               AND pg_function_is_visible(p.oid)
+  LOOP
+    EXECUTE 'DROP FUNCTION ' || fn || ' CASCADE';
+  END LOOP;
+END
+$drop$;
+"""
 
 
 def trigger_sql(connection: BaseDatabaseWrapper, table: WatchedTable) -> list[str]:
-    """(Re)create the table's four triggers: the statements, in order."""
+    """(Re)create the table's function and its four triggers: the statements, in order.
+
+    The triggers still pass the column list: :func:`installed` compares it with what
+    the table needs now, to tell triggers that are out of date.
+    """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in table.columns).replace("'", "''")
+    keys = ", ".join(quote(c) for c in table.columns)
+    columns = keys.replace("'", "''")
+    function = table_function(table.name)
     on = quote(table.name)
-    statements = []
+    statements = [create_function_sql(function, keys)]
     for suffix, (event, rows) in _EVENTS.items():
         name = quote(TRIGGER_PREFIX + suffix)
         statements += [
             f"DROP TRIGGER IF EXISTS {name} ON {on}",
             f"CREATE TRIGGER {name} AFTER {event} ON {on} REFERENCING {rows} TABLE AS dgl_rows "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}('{columns}')",
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}('{columns}')",
         ]
     name = quote(TRIGGER_PREFIX + "t")
     statements += [
@@ -113,18 +168,34 @@ def trigger_sql(connection: BaseDatabaseWrapper, table: WatchedTable) -> list[st
     return statements
 
 
+def drop_table_sql(connection: BaseDatabaseWrapper, table: str) -> list[str]:
+    """Drop the triggers of a table no longer watched, and its own function."""
+    on = connection.ops.quote_name(table)
+    return [
+        *(f"DROP TRIGGER IF EXISTS {connection.ops.quote_name(TRIGGER_PREFIX + s)} ON {on}"
+          for s in "iudt"),
+        f"DROP FUNCTION IF EXISTS {table_function(table)}()",
+    ]  # fmt: skip
+
+
 def installed(connection: BaseDatabaseWrapper) -> dict[str, str]:
-    """Tables (visible on the search path) with our update trigger -> its column list."""
+    """Tables (visible on the search path) with our update trigger -> its column list
+    ("" when it calls the shared function: installed before tables had their own, so out
+    of date, though it still captures)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.relname, encode(t.tgargs, 'escape')
+            SELECT c.relname, encode(t.tgargs, 'escape'), p.proname = %s
               FROM pg_trigger t
               JOIN pg_class c ON c.oid = t.tgrelid
               JOIN pg_proc p ON p.oid = t.tgfoid
-             WHERE t.tgname = %s AND p.proname = %s AND pg_table_is_visible(c.oid)
+             WHERE t.tgname = %s AND pg_table_is_visible(c.oid)
+               AND (p.proname = %s OR starts_with(p.proname, %s))
             """,
-            [TRIGGER_PREFIX + "u", FUNCTION],
+            [FUNCTION, TRIGGER_PREFIX + "u", FUNCTION, FUNCTION + "_"],
         )
         # tgargs holds each argument NUL-terminated ("\\000" once escaped)
-        return {name: args.split("\\000")[0] for name, args in cursor.fetchall()}
+        return {
+            name: "" if shared else args.split("\\000")[0]
+            for name, args, shared in cursor.fetchall()
+        }
