@@ -30,8 +30,9 @@ DRF_GRAPHQL_LIVE = {"MAX_QUERY_COST": 10**8}
 USERS = ("admin", "alice", "bob")
 
 
-def configure(checkout: Path) -> Path:
-    """Environment and a wrapper settings module; a fresh data directory each run."""
+def configure(checkout: Path, database_url: str | None = None) -> Path:
+    """Environment and a wrapper settings module; a fresh data directory each run.
+    SQLite in it, or the PostgreSQL database of ``database_url`` (:mod:`.paperless_pg`)."""
     data = Path(tempfile.mkdtemp(prefix="dgl-paperless-"))
     for name in ("media", "consume"):
         (data / name).mkdir()
@@ -43,6 +44,10 @@ def configure(checkout: Path) -> Path:
         DJANGO_SETTINGS_MODULE="dgl_paperless_settings",
     )
     (data / "dgl_paperless_settings.py").write_text(SETTINGS)
+    if database_url:
+        from .paperless_pg import configure as on_postgresql
+
+        on_postgresql(data, database_url)
     sys.path[:0] = [str(data), str(checkout / "src")]
     return data
 
@@ -60,10 +65,9 @@ def step(report: dict[str, Any], name: str, func: Any, *args: Any) -> Any:
 
 
 def migrate() -> dict[str, Any]:
-    from django.core.management import call_command
+    from .paperless_pg import timed_migrate
 
-    call_command("migrate", verbosity=0, interactive=False)
-    return {}
+    return timed_migrate()
 
 
 def make_users() -> dict[str, Any]:
@@ -114,13 +118,17 @@ def seed_more(users: dict[str, Any]) -> dict[str, str]:
     return seeded
 
 
-def main(checkout: Path) -> dict[str, Any]:
-    configure(checkout)
+def main(checkout: Path, database_url: str | None = None) -> dict[str, Any]:
+    configure(checkout, database_url)
     import django
 
     report: dict[str, Any] = {}
     django.setup()
-    step(report, "migrate", migrate)
+    first = step(report, "migrate", migrate)
+    if database_url:
+        from .paperless_pg import capture_after_migrate
+
+        report["capture"] = capture_after_migrate(first or {})
     import paperless.urls as urls
 
     from .report import build_each
@@ -133,15 +141,23 @@ def main(checkout: Path) -> dict[str, Any]:
 
         report["parity"] = parity(schema, urls.api_router)
         report["mutations"] = mutations(schema)
-        report["subscription"], report["distinct_users"] = asyncio.run(_live(schema))
+        live = asyncio.run(_live(schema, bool(database_url)))
+        report["subscription"], report["distinct_users"] = live[:2]
+        if database_url:
+            from .paperless_pg import unmigrate
+
+            report["capture"]["raw_writes"] = live[2]
+            report["capture"]["unmigrate"] = unmigrate()
     return report
 
 
-async def _live(schema: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _live(schema: Any, postgresql: bool) -> tuple[dict[str, Any], ...]:
     """The live checks, in one event loop (the channel layer and hub are the loop's)."""
     from .paperless_checks import distinct_users, subscription
+    from .paperless_pg import raw_writes
 
-    return await subscription(schema), await distinct_users(schema)
+    done = (await subscription(schema), await distinct_users(schema))
+    return (*done, await raw_writes(schema)) if postgresql else done
 
 
 def _build(router: Any) -> Any:
@@ -151,4 +167,5 @@ def _build(router: Any) -> Any:
 
 
 if __name__ == "__main__":
-    print("RESULT:" + json.dumps(main(Path(sys.argv[1])), default=str))
+    url = sys.argv[2] if len(sys.argv) > 2 else None
+    print("RESULT:" + json.dumps(main(Path(sys.argv[1]), url), default=str))

@@ -27,11 +27,14 @@ TIMEOUT = 1800
 PROJECTS = ("paperless", "spectacular")
 
 
-def run_probe(project: str, checkout: Path, python: str) -> dict[str, Any]:
+def run_probe(
+    project: str, checkout: Path, python: str, database_url: str | None = None
+) -> dict[str, Any]:
     """The probe's JSON, or what went wrong before it could print one."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [python, "-m", f"benchmarks.realworld.{project}", str(checkout.resolve())]
+    command += [database_url] if database_url else []
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
@@ -72,6 +75,7 @@ def _paperless_lines(report: dict[str, Any]) -> list[str]:
             odd = {u: v for u, v in verdicts.items() if v != "equal"}
             if odd:
                 lines.append(f"    {prefix}: {odd}")
+    lines += _capture_lines(report.get("capture"))
     lines.append(f"  mutations: {report.get('mutations')}")
     for field, outcome in (report.get("subscription") or {}).items():
         why = "delivered" if outcome.get("delivered") else outcome.get("cause", "")[:200]
@@ -114,6 +118,32 @@ def _distinct_lines(outcome: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _capture_lines(capture: dict[str, Any] | None) -> list[str]:
+    """On PostgreSQL: migrate's time, the triggers and W007 after each migrate, raw writes."""
+    if not capture:
+        return []
+    lines = [f"  database capture (first migrate {capture.get('first_migrate_seconds')} s):"]
+    states = [("after migrate", capture.get("after_migrate"))]
+    states.append(("after a second migrate", capture.get("after_second_migrate")))
+    unmigrate = capture.get("unmigrate") or {}
+    states += [("after migrate paperless_mail zero", unmigrate.get("after_zero"))]
+    states += [("after migrate again", unmigrate.get("after_forward"))]
+    for label, state in states:
+        if state:
+            lines.append(
+                f"    {label}: triggers on {state['tables_with_triggers']}/"
+                f"{len(state['watched_tables'])} watched tables ({state['triggers']}), "
+                f"missing {len(state['missing'])}, checks {state['checks'] or 'none'}"
+            )
+    for name, outcome in (capture.get("raw_writes") or {}).items():
+        if not isinstance(outcome, dict) or "delivered" not in outcome:
+            lines.append(f"    {name}: {outcome}")
+            continue
+        why = f"{outcome['ms']} ms" if outcome["delivered"] else outcome.get("cause", "")[:200]
+        lines.append(f"    {name} -> tagsChanged delivered {outcome['delivered']}: {why}")
+    return lines
+
+
 def _ok(step: dict[str, Any] | None) -> str:
     if step is None:
         return "not run"
@@ -126,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     for project in PROJECTS:
         parser.add_argument(f"--{project}", type=Path, help=f"{project} checkout")
         parser.add_argument(f"--{project}-python", default=sys.executable)
+    parser.add_argument(
+        "--paperless-database-url",
+        help="postgres://... of an empty database: paperless on PostgreSQL, database capture",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/realworld.json")
     options = parser.parse_args(argv)
     chosen = PROJECTS if options.project == "all" else (options.project,)
@@ -134,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         checkout = getattr(options, project)
         if checkout is None:
             parser.error(f"--{project} CHECKOUT is required")
-        reports[project] = run_probe(project, checkout, getattr(options, f"{project}_python"))
+        python = getattr(options, f"{project}_python")
+        url = options.paperless_database_url if project == "paperless" else None
+        reports[project] = run_probe(project, checkout, python, url)
         print("\n".join(summarize(project, reports[project])), flush=True)
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(reports, indent=1, default=str))

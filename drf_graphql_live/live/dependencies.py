@@ -19,13 +19,15 @@ management command) loads the project's schema the first time a model signal fir
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import models
+from django.apps import apps
+from django.db import DatabaseError, connections, models
 
 from schema_gen import Endpoint
 from schema_gen.introspection import instantiate, introspecting
@@ -114,7 +116,8 @@ class LiveRegistry:
                 return
             self._loaded = True  # even if loading fails: never retry on every save
             try:
-                load_project_schema()
+                with _host_transactions_kept():
+                    load_project_schema()
             except Exception:
                 # Called from the host app's save path (migrate, REST, admin): a schema
                 # that cannot be built must never break it. Say so once, and go on.
@@ -196,6 +199,50 @@ class LiveRegistry:
         roots = {label} if model in self._roots else set()
         roots |= {model_label(root) for root, _ in self._dependents.get(model, ())}
         return roots | self.gated([label])
+
+
+@contextlib.contextmanager
+def _host_transactions_kept() -> Iterator[None]:
+    """A savepoint on every connection inside a transaction, around the schema's build.
+
+    The build runs the host's code (``get_serializer_context()``, ``get_queryset()``)
+    and catches what it raises; a query among it may fail (paperless-ngx's read
+    ``django_content_type`` while ``migrate`` is at ``contenttypes.0001``). On
+    PostgreSQL that aborts the transaction, and its ``COMMIT`` then silently rolls
+    back: the migration was lost and the next one failed. A savepoint that cannot be
+    released is rolled back, so the host's transaction goes on as it was.
+    """
+    kept = [
+        (connection, connection.savepoint(), connection.needs_rollback)
+        for connection in connections.all(initialized_only=True)
+        if connection.in_atomic_block
+    ]
+    try:
+        yield
+    finally:
+        for connection, sid, needs_rollback in kept:
+            if sid is None:
+                continue
+            try:
+                connection.savepoint_commit(sid)
+            except DatabaseError:
+                connection.savepoint_rollback(sid)
+                connection.needs_rollback = needs_rollback
+                _forget_content_types()
+                logger.warning(
+                    "A query failed while the GraphQL schema was built on database %r "
+                    "(inside a transaction, during a save): what the build did there was "
+                    "rolled back; the transaction goes on.",
+                    connection.alias,
+                )
+
+
+def _forget_content_types() -> None:
+    """``ContentType.objects.get_for_model`` caches rows it created: some were rolled back."""
+    if apps.is_installed("django.contrib.contenttypes"):
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
 
 
 def _paths(endpoint: Endpoint) -> set[str]:
