@@ -145,9 +145,7 @@ def test_remove_then_the_check_asks_for_it_and_signals_announce(
 
 def functions_of_ours() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT proname FROM pg_proc WHERE starts_with(proname, %s)", [FUNCTION]
-        )
+        cursor.execute("SELECT proname FROM pg_proc WHERE starts_with(proname, %s)", [FUNCTION])
         return {name for (name,) in cursor.fetchall()}
 
 
@@ -169,13 +167,32 @@ def test_triggers_on_the_shared_function_are_out_of_date_until_reinstalled(board
     raw(
         "CREATE OR REPLACE TRIGGER drf_graphql_live_u AFTER UPDATE ON board_task "
         f"REFERENCING OLD TABLE AS dgl_rows FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}"
-        "('\"id\", \"project_id\", \"assignee_id\"')"
+        '(\'"id", "project_id", "assignee_id"\')'
     )
     try:
         assert install.missing() == {"board_task": "capture triggers out of date"}
     finally:
         call_command("live_capture")
     assert not install.missing()
+
+
+def test_a_column_renamed_by_a_running_migration_never_fails_the_write(board):
+    """A later migration renames (or drops) a foreign key the table's function names,
+    then writes the table before ``post_migrate`` rewrites the function: the write goes
+    on, and the table's subscribers are resynchronised."""
+    listening = connection.get_new_connection(connection.get_connection_params())
+    listening.autocommit = True
+    raw("ALTER TABLE board_task RENAME COLUMN assignee_id TO assignee_renamed_id")
+    try:
+        listening.execute(f'LISTEN "{CHANNEL}"')
+        raw("UPDATE board_task SET title = 'mid-migration' WHERE id = %s", [board.docs.pk])
+        notes = [json.loads(n.payload) for n in listening.notifies(timeout=5.0, stop_after=1)]
+    finally:
+        raw("ALTER TABLE board_task RENAME COLUMN assignee_renamed_id TO assignee_id")
+        listening.close()
+    assert notes == [{"t": "board_task", "op": "U", "r": None}]
+    board.docs.refresh_from_db()
+    assert board.docs.title == "mid-migration"
 
 
 def test_a_role_without_trigger_rights_keeps_signal_capture(board):
