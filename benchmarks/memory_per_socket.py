@@ -73,8 +73,11 @@ async def _connect(token: str) -> Any:
     from drf_graphql_live.testing import GraphQLWSClient
     from sample_site.asgi import application
 
-    client = GraphQLWSClient(application, {"Authorization": f"Token {token}"})
-    await client.__aenter__()
+    payload = {"Authorization": f"Token {token}"}
+    client = GraphQLWSClient(application, payload)
+    connected, _ = await client.communicator.connect(30)  # __aenter__ waits 1 s: too short
+    assert connected, "handshake refused"
+    await client.communicator.send_json_to({"type": "connection_init", "payload": payload})
     assert await client.acknowledged(30), "refused"
     await client.subscribe(DOCUMENT)
     return client
