@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from asgiref.sync import AsyncToSync, sync_to_async
 from django.db import connections
+from django.db.utils import load_backend
 
 __all__ = [
     "WORKERS",
@@ -63,11 +64,21 @@ def _fresh(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def _one_thread_only() -> bool:
     """Whether a database is SQLite in memory (a test database): its shared cache
     answers "table is locked" to concurrent threads instead of waiting, so the work
-    stays on asgiref's one thread-sensitive thread, as before."""
-    return any(
-        connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-        for connection in connections.all()
-    )
+    stays on asgiref's one thread-sensitive thread, as before.
+
+    Read from the databases' settings, not from ``connections.all()``: called on the
+    event loop, that made a connection object per alias in every socket's context
+    (``connections`` is context-local there), held as long as the socket (issue 26).
+    """
+    return any(_sqlite_in_memory(connections.settings[alias]) for alias in connections)
+
+
+def _sqlite_in_memory(settings_dict: dict[str, Any]) -> bool:
+    """``connection.vendor == "sqlite" and connection.is_in_memory_db()``, from its settings."""
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper
+    if wrapper.vendor != "sqlite":
+        return False
+    return bool(wrapper.creation_class.is_in_memory_db(settings_dict["NAME"]))
 
 
 def _sync_caller_waits() -> bool:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sys
+import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -64,6 +66,8 @@ ONE = Operation.SUBSCRIBE_ONE
 #: Sockets written between two yields to the event loop, so that a large group does
 #: not hold up other groups, reads and heartbeats for a whole fan-out.
 YIELD_EVERY = 256
+#: The group primed last for each rendering key: whose nodes a new snapshot takes.
+_PEERS: weakref.WeakValueDictionary[Hashable, Group] = weakref.WeakValueDictionary()
 
 
 class Group:
@@ -163,10 +167,24 @@ class Group:
         subscriber.stop()
 
     def prime(self, current: list[tuple[str, Any]], followed: str = "") -> None:
-        """``current`` is the state; a detail group follows its pk (or ``followed``)."""
+        """``current`` is the state; a detail group follows its pk (or ``followed``).
+
+        Every user's group holds the whole state of what it sees: fingerprints and nodes
+        equal to other users' groups' (issue 26: most of a socket's memory). Equal
+        fingerprints are one string; the node of an object another group with the same
+        rendering key (:func:`~.kept.render_key`) holds with the same fingerprint is
+        that group's node object, as the changes' evaluations share them (:mod:`.batch`).
+        """
+        key = self.cache.render_key
+        peer = _PEERS.get(key) if key else None
         for pk, node in current:
-            self.state[pk] = fingerprint(node)
+            pk, new = sys.intern(pk), sys.intern(fingerprint(node))
+            if peer is not None and peer.state.get(pk) == new and pk in peer.nodes:
+                new, node = peer.state[pk], peer.nodes[pk]
+            self.state[pk] = new
             self.nodes[pk] = node
+        if key:
+            _PEERS[key] = self
         if self.field.operation is ONE:  # "": no such row, silence
             self.only_pk = current[0][0] if current else followed
         self.journal = Journal(resume_key(self.operation), live_settings.RESUME_WINDOW)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -40,8 +41,12 @@ clock = time.time
 
 
 def digest(fingerprint: str) -> str:
-    """A short, process-independent digest of a node's fingerprint (what the log keeps)."""
-    return hashlib.blake2b(fingerprint.encode(), digest_size=9).hexdigest()
+    """A short, process-independent digest of a node's fingerprint (what the log keeps).
+
+    Interned: every user's group logs the same digests of the objects they all see, and
+    the in-memory store keeps each group's base (issue 26).
+    """
+    return sys.intern(hashlib.blake2b(fingerprint.encode(), digest_size=9).hexdigest())
 
 
 class Journal:

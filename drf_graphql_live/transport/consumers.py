@@ -56,7 +56,7 @@ from . import fast_path, graphiql, http_streams
 from .auth import connection_headers, header_refusal, header_user
 from .bodies import StrictBodyParsing
 from .protocols import LegacyWSHandler, TransportWSHandler
-from .websocket import SERVER_SEND, LiveWebSocketAdapter
+from .websocket import SERVER_SEND, LiveWebSocketAdapter, MessageQueue
 
 __all__ = [
     "SERVER_SEND",
@@ -315,6 +315,10 @@ class GraphQLWSConsumer(StrawberryWSConsumer[LiveContext, None]):
     websocket_adapter_class = LiveWebSocketAdapter
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.message_queue = MessageQueue()  # type: ignore[assignment]  # its get/put_nowait
 
     async def get_context(self, request: Any, response: Any) -> LiveContext:
         return LiveContext(scope=self.scope, request=request, ws=request)

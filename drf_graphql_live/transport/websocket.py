@@ -21,6 +21,7 @@ protocol, whose reference server answers such a message and keeps the socket.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import json
 from collections.abc import AsyncGenerator, Coroutine
@@ -35,7 +36,7 @@ from ..limits import too_complex
 from ..settings import live_settings
 from ._abort import transport_aborter
 
-__all__ = ["CLOSE_TIMEOUT", "SERVER_SEND", "LiveWebSocketAdapter", "Refused"]
+__all__ = ["CLOSE_TIMEOUT", "SERVER_SEND", "LiveWebSocketAdapter", "MessageQueue", "Refused"]
 
 #: Scope key of the ASGI server's own ``send``, set by ``live_application``.
 SERVER_SEND = "drf_graphql_live.server_send"
@@ -124,3 +125,39 @@ def _direct(server_send: Any) -> Any:
         return server_send({"type": "websocket.send", "text": frame})
 
     return send_frame
+
+
+class MessageQueue:
+    """The consumer's incoming messages: ``asyncio.Queue``'s ``put_nowait`` and ``get``
+    for its one reader (:meth:`LiveWebSocketAdapter.iter_messages`).
+
+    An ``asyncio.Queue`` holds four deques (its items, getters, putters and its
+    ``join()`` event's waiters), ~3 KB a socket for the two or three messages a
+    subscriber sends (issue 26); here the items' deque exists while there are some.
+    """
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: collections.deque[Any] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        if self._items is None:
+            self._items = collections.deque()
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
+        return item
