@@ -76,7 +76,7 @@ def create_function_sql(name: str = FUNCTION, keys: str | None = None) -> str:
     One statement for a write whose keys fit one notification (nearly all of them); a
     larger one is cut into pieces by row count. A running sum of the rows' sizes (the
     first version) cut closer to the limit but sorted the rows twice: an ``update()``
-    of 10,000 rows cost 2.14x the statement without the trigger, 1.31x cut by count
+    of 10,000 rows cost 2.14x the statement without the trigger, 1.16x now, cut by count
     (benchmarks/README.md "Change capture").
 
     A column the function names may be gone while a migration still runs (a foreign key
